@@ -1,0 +1,284 @@
+"""Defaults applied on create and update, as upstream's SetDefaults_* functions do.
+
+Defaulting only fills fields that are absent (or null), so applying the same
+manifest twice yields the same object.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def _set(d: dict, key: str, value: Any) -> None:
+    if d.get(key) is None:
+        d[key] = value
+
+
+def _sub(d: dict, key: str) -> dict:
+    v = d.get(key)
+    if not isinstance(v, dict):
+        v = {}
+        d[key] = v
+    return v
+
+
+def _image_pull_policy(image: str) -> str:
+    name = image.rsplit("/", 1)[-1]
+    if "@" in name:
+        return "IfNotPresent"
+    if ":" not in name or name.endswith(":latest"):
+        return "Always"
+    return "IfNotPresent"
+
+
+def container(c: dict) -> None:
+    if not isinstance(c, dict):
+        return
+    _set(c, "terminationMessagePath", "/dev/termination-log")
+    _set(c, "terminationMessagePolicy", "File")
+    if isinstance(c.get("image"), str):
+        _set(c, "imagePullPolicy", _image_pull_policy(c["image"]))
+    if c.get("resources") is None:
+        c["resources"] = {}
+    for p in c.get("ports") or []:
+        if isinstance(p, dict):
+            _set(p, "protocol", "TCP")
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        pr = c.get(probe)
+        if isinstance(pr, dict):
+            _set(pr, "timeoutSeconds", 1)
+            _set(pr, "periodSeconds", 10)
+            _set(pr, "successThreshold", 1)
+            _set(pr, "failureThreshold", 3)
+    for e in c.get("env") or []:
+        vf = e.get("valueFrom") if isinstance(e, dict) else None
+        if isinstance(vf, dict) and isinstance(vf.get("fieldRef"), dict):
+            _set(vf["fieldRef"], "apiVersion", "v1")
+
+
+def pod_spec(spec: dict) -> None:
+    if not isinstance(spec, dict):
+        return
+    _set(spec, "restartPolicy", "Always")
+    _set(spec, "dnsPolicy", "ClusterFirst")
+    _set(spec, "terminationGracePeriodSeconds", 30)
+    _set(spec, "schedulerName", "default-scheduler")
+    if spec.get("securityContext") is None:
+        spec["securityContext"] = {}
+    for key in ("containers", "initContainers"):
+        for c in spec.get(key) or []:
+            container(c)
+    for v in spec.get("volumes") or []:
+        if not isinstance(v, dict):
+            continue
+        for src, mode_key in (("configMap", "defaultMode"), ("secret", "defaultMode"), ("projected", "defaultMode"), ("downwardAPI", "defaultMode")):
+            if isinstance(v.get(src), dict):
+                _set(v[src], mode_key, 420)
+        if isinstance(v.get("hostPath"), dict):
+            _set(v["hostPath"], "type", "")
+
+
+def template(tmpl: Any) -> None:
+    if isinstance(tmpl, dict):
+        if tmpl.get("spec") is not None:
+            pod_spec(tmpl["spec"])
+
+
+def pod(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    pod_spec(spec)
+    _set(spec, "enableServiceLinks", True)
+    _set(spec, "preemptionPolicy", "PreemptLowerPriority")
+    _set(spec, "priority", 0)
+    # The ServiceAccount admission plugin.
+    _set(spec, "serviceAccountName", spec.get("serviceAccount") or "default")
+    _set(spec, "serviceAccount", spec["serviceAccountName"])
+    # The DefaultTolerationSeconds admission plugin.
+    tolerations = spec.get("tolerations") or []
+    keys = {t.get("key") for t in tolerations if isinstance(t, dict) and t.get("effect") in (None, "", "NoExecute")}
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if key not in keys:
+            tolerations.append({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300})
+    spec["tolerations"] = tolerations
+
+
+def deployment(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "replicas", 1)
+    strategy = _sub(spec, "strategy")
+    _set(strategy, "type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        ru = _sub(strategy, "rollingUpdate")
+        _set(ru, "maxSurge", "25%")
+        _set(ru, "maxUnavailable", "25%")
+    _set(spec, "revisionHistoryLimit", 10)
+    _set(spec, "progressDeadlineSeconds", 600)
+    template(spec.get("template"))
+
+
+def replicaset(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "replicas", 1)
+    template(spec.get("template"))
+
+
+def replicationcontroller(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "replicas", 1)
+    tmpl = spec.get("template")
+    labels = (tmpl or {}).get("metadata", {}).get("labels") if isinstance(tmpl, dict) else None
+    if labels and not spec.get("selector"):
+        spec["selector"] = dict(labels)
+    if labels and not obj.setdefault("metadata", {}).get("labels"):
+        obj["metadata"]["labels"] = dict(labels)
+    template(tmpl)
+
+
+def daemonset(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    us = _sub(spec, "updateStrategy")
+    _set(us, "type", "RollingUpdate")
+    if us["type"] == "RollingUpdate":
+        ru = _sub(us, "rollingUpdate")
+        _set(ru, "maxUnavailable", 1)
+        _set(ru, "maxSurge", 0)
+    _set(spec, "revisionHistoryLimit", 10)
+    template(spec.get("template"))
+
+
+def statefulset(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "replicas", 1)
+    _set(spec, "podManagementPolicy", "OrderedReady")
+    us = _sub(spec, "updateStrategy")
+    _set(us, "type", "RollingUpdate")
+    if us["type"] == "RollingUpdate":
+        _set(_sub(us, "rollingUpdate"), "partition", 0)
+    _set(spec, "revisionHistoryLimit", 10)
+    pol = _sub(spec, "persistentVolumeClaimRetentionPolicy")
+    _set(pol, "whenDeleted", "Retain")
+    _set(pol, "whenScaled", "Retain")
+    for pvc in spec.get("volumeClaimTemplates") or []:
+        if isinstance(pvc, dict):
+            _set(pvc, "apiVersion", "v1")
+            _set(pvc, "kind", "PersistentVolumeClaim")
+            _set(_sub(pvc, "spec"), "volumeMode", "Filesystem")
+    template(spec.get("template"))
+
+
+def job(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+        spec["parallelism"] = 1
+    _set(spec, "parallelism", 1)
+    _set(spec, "backoffLimit", 6)
+    _set(spec, "completionMode", "NonIndexed")
+    _set(spec, "suspend", False)
+    _set(spec, "podReplacementPolicy", "TerminatingOrFailed")
+    template(spec.get("template"))
+
+
+def cronjob(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "concurrencyPolicy", "Allow")
+    _set(spec, "suspend", False)
+    _set(spec, "successfulJobsHistoryLimit", 3)
+    _set(spec, "failedJobsHistoryLimit", 1)
+    jt = spec.get("jobTemplate")
+    if isinstance(jt, dict) and isinstance(jt.get("spec"), dict):
+        js = jt["spec"]
+        # A job template is defaulted like a Job's spec.
+        wrapper = {"spec": js}
+        job(wrapper)
+
+
+def service(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "type", "ClusterIP")
+    if spec["type"] == "ExternalName":
+        return
+    _set(spec, "sessionAffinity", "None")
+    _set(spec, "internalTrafficPolicy", "Cluster")
+    if spec["type"] in ("NodePort", "LoadBalancer"):
+        _set(spec, "externalTrafficPolicy", "Cluster")
+    for p in spec.get("ports") or []:
+        if isinstance(p, dict):
+            _set(p, "protocol", "TCP")
+            if p.get("targetPort") is None and p.get("port") is not None:
+                p["targetPort"] = p["port"]
+
+
+def namespace(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "finalizers", ["kubernetes"])
+    status = _sub(obj, "status")
+    _set(status, "phase", "Active")
+    labels = _sub(obj.setdefault("metadata", {}), "labels")
+    name = obj["metadata"].get("name")
+    if isinstance(name, str):
+        labels["kubernetes.io/metadata.name"] = name
+
+
+def secret(obj: dict) -> None:
+    _set(obj, "type", "Opaque")
+
+
+def pvc(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "volumeMode", "Filesystem")
+    status = _sub(obj, "status")
+    _set(status, "phase", "Pending")
+
+
+def pv(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "persistentVolumeReclaimPolicy", "Retain")
+    _set(spec, "volumeMode", "Filesystem")
+    status = _sub(obj, "status")
+    _set(status, "phase", "Pending")
+
+
+def storageclass(obj: dict) -> None:
+    _set(obj, "reclaimPolicy", "Delete")
+    _set(obj, "volumeBindingMode", "Immediate")
+
+
+def node(obj: dict) -> None:
+    status = _sub(obj, "status")
+    cap = status.get("capacity")
+    if isinstance(cap, dict) and status.get("allocatable") is None:
+        status["allocatable"] = dict(cap)
+
+
+def endpointslice(obj: dict) -> None:
+    for p in obj.get("ports") or []:
+        if isinstance(p, dict):
+            _set(p, "protocol", "TCP")
+
+
+DEFAULTERS: dict[str, Callable[[dict], None]] = {
+    "Pod": pod,
+    "Deployment": deployment,
+    "ReplicaSet": replicaset,
+    "ReplicationController": replicationcontroller,
+    "DaemonSet": daemonset,
+    "StatefulSet": statefulset,
+    "Job": job,
+    "CronJob": cronjob,
+    "Service": service,
+    "Namespace": namespace,
+    "Secret": secret,
+    "PersistentVolumeClaim": pvc,
+    "PersistentVolume": pv,
+    "StorageClass": storageclass,
+    "Node": node,
+    "EndpointSlice": endpointslice,
+}
+
+
+def apply_defaults(obj: dict) -> dict:
+    """Fill upstream's defaults in place; returns the object."""
+    f = DEFAULTERS.get(obj.get("kind", ""))
+    if f is not None:
+        f(obj)
+    return obj

@@ -1,0 +1,125 @@
+"""The kinds registry: every resource kubelite serves, as upstream names it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kubelite.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    group: str
+    version: str
+    plural: str
+    singular: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+    # Kinds whose writes bump metadata.generation only on spec changes; for
+    # kinds without a spec (ConfigMap, Secret, RBAC) upstream never sets it.
+    has_spec: bool = True
+    categories: tuple[str, ...] = ()
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def qualified(self) -> str:
+        """`deployment.apps`, `pod`: the name kubectl prints with -o name."""
+        return f"{self.singular}.{self.group}" if self.group else self.singular
+
+    @property
+    def resource(self) -> str:
+        """`deployments.apps`, `pods`: the name in server messages."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+
+_RBAC = "rbac.authorization.k8s.io"
+_FED_TYPES = "types.kubefed.io"
+
+KINDS: tuple[Kind, ...] = (
+    Kind("Pod", "", "v1", "pods", "pod", True, ("po",), categories=("all",)),
+    Kind("ReplicationController", "", "v1", "replicationcontrollers", "replicationcontroller", True, ("rc",), categories=("all",)),
+    Kind("Service", "", "v1", "services", "service", True, ("svc",), categories=("all",)),
+    Kind("Endpoints", "", "v1", "endpoints", "endpoints", True, ("ep",), has_spec=False),
+    Kind("Node", "", "v1", "nodes", "node", False, ("no",)),
+    Kind("Namespace", "", "v1", "namespaces", "namespace", False, ("ns",)),
+    Kind("Secret", "", "v1", "secrets", "secret", True, has_spec=False),
+    Kind("ConfigMap", "", "v1", "configmaps", "configmap", True, ("cm",), has_spec=False),
+    Kind("ServiceAccount", "", "v1", "serviceaccounts", "serviceaccount", True, ("sa",), has_spec=False),
+    Kind("PersistentVolume", "", "v1", "persistentvolumes", "persistentvolume", False, ("pv",)),
+    Kind("PersistentVolumeClaim", "", "v1", "persistentvolumeclaims", "persistentvolumeclaim", True, ("pvc",)),
+    Kind("Event", "", "v1", "events", "event", True, ("ev",), has_spec=False),
+    Kind("ReplicaSet", "apps", "v1", "replicasets", "replicaset", True, ("rs",), categories=("all",)),
+    Kind("Deployment", "apps", "v1", "deployments", "deployment", True, ("deploy",), categories=("all",)),
+    Kind("DaemonSet", "apps", "v1", "daemonsets", "daemonset", True, ("ds",), categories=("all",)),
+    Kind("StatefulSet", "apps", "v1", "statefulsets", "statefulset", True, ("sts",), categories=("all",)),
+    Kind("ControllerRevision", "apps", "v1", "controllerrevisions", "controllerrevision", True, has_spec=False),
+    Kind("Job", "batch", "v1", "jobs", "job", True, categories=("all",)),
+    Kind("CronJob", "batch", "v1", "cronjobs", "cronjob", True, ("cj",), categories=("all",)),
+    Kind("Role", _RBAC, "v1", "roles", "role", True, has_spec=False),
+    Kind("ClusterRole", _RBAC, "v1", "clusterroles", "clusterrole", False, has_spec=False),
+    Kind("RoleBinding", _RBAC, "v1", "rolebindings", "rolebinding", True, has_spec=False),
+    Kind("ClusterRoleBinding", _RBAC, "v1", "clusterrolebindings", "clusterrolebinding", False, has_spec=False),
+    Kind("StorageClass", "storage.k8s.io", "v1", "storageclasses", "storageclass", False, ("sc",), has_spec=False),
+    Kind("Lease", "coordination.k8s.io", "v1", "leases", "lease", True),
+    Kind("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", "endpointslice", True, has_spec=False),
+)
+
+_BY_KIND: dict[str, Kind] = {k.kind: k for k in KINDS}
+_BY_GVK: dict[tuple[str, str], Kind] = {(k.api_version, k.kind): k for k in KINDS}
+_BY_NAME: dict[str, list[Kind]] = {}
+for _k in KINDS:
+    for _n in {_k.plural, _k.singular, _k.kind.lower(), *_k.short_names}:
+        _BY_NAME.setdefault(_n, []).append(_k)
+        if _k.group:
+            _BY_NAME.setdefault(f"{_n}.{_k.group}", []).append(_k)
+            _BY_NAME.setdefault(f"{_n}.{_k.version}.{_k.group}", []).append(_k)
+
+
+def by_kind(kind: str) -> Kind:
+    try:
+        return _BY_KIND[kind]
+    except KeyError:
+        raise UsageError(f'the server doesn\'t have a resource type "{kind.lower()}"') from None
+
+
+def for_object(api_version: object, kind: object) -> Kind | None:
+    """The registered kind of a manifest, or None when apiVersion/kind is unknown."""
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return None
+    return _BY_GVK.get((api_version, kind))
+
+
+def known_versions(kind: str) -> list[str]:
+    return [k.api_version for k in KINDS if k.kind == kind]
+
+
+def resolve(name: str) -> Kind:
+    """Resolve a user's type word (`po`, `deploy`, `deployments.apps`) to a kind."""
+    found = _BY_NAME.get(name.lower())
+    if not found:
+        raise UsageError(f'the server doesn\'t have a resource type "{name}"')
+    return found[0]
+
+
+def all_category() -> list[Kind]:
+    """The kinds `kubectl get all` lists, in kubectl's order."""
+    order = ["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment",
+             "ReplicaSet", "StatefulSet", "Job", "CronJob"]
+    return [_BY_KIND[k] for k in order]
+
+
+def register(kind: Kind) -> None:
+    """Add a kind at import time (federation types register themselves)."""
+    global KINDS
+    if kind.kind in _BY_KIND:
+        return
+    KINDS = KINDS + (kind,)
+    _BY_KIND[kind.kind] = kind
+    _BY_GVK[(kind.api_version, kind.kind)] = kind
+    for n in {kind.plural, kind.singular, kind.kind.lower(), *kind.short_names}:
+        _BY_NAME.setdefault(n, []).append(kind)
+        if kind.group:
+            _BY_NAME.setdefault(f"{n}.{kind.group}", []).append(kind)

@@ -1,0 +1,308 @@
+"""The API server in-process: admission, defaults, validation and the verbs, over the store.
+
+The CLI and every controller write through this one class, so the same rules
+hold whoever writes. Errors are the domain exceptions of kubelite.errors.
+"""
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from kubelite.api import defaults, kinds, merge, schema, validation
+from kubelite.api.fielderrors import FieldError, invalid
+from kubelite.api.kinds import Kind
+from kubelite.clock import Clock
+from kubelite.errors import Forbidden, InputError, Invalid, KubeliteError, NotFound, StateError, UsageError
+from kubelite.store import Store
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
+
+# Bootstrap hooks run once when a state directory is created: (name, fn(api)).
+BOOTSTRAP: list[Callable[["APIServer"], None]] = []
+
+
+def default_state_dir(flag: str | None = None, env: dict | None = None) -> Path:
+    """`--state-dir` first, then $KUBELITE_STATE_DIR, then ~/.kubelite."""
+    env = os.environ if env is None else env
+    if flag:
+        return Path(flag).expanduser()
+    if env.get("KUBELITE_STATE_DIR"):
+        return Path(env["KUBELITE_STATE_DIR"]).expanduser()
+    return Path("~/.kubelite").expanduser()
+
+
+@dataclass
+class Result:
+    """What a write did: `created`, `configured`, `unchanged`, `deleted`, ..."""
+
+    verb: str
+    kind: Kind
+    obj: dict
+    dry_run: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.obj.get("metadata", {}).get("name", "")
+
+
+@dataclass
+class Source:
+    """Where a manifest came from, for error messages naming file and document."""
+
+    file: str = ""
+    index: int = 0
+
+    def prefix(self) -> str:
+        if not self.file:
+            return ""
+        doc = f" (document {self.index})" if self.index else ""
+        return f'error validating "{self.file}"{doc}: '
+
+
+class APIServer:
+    def __init__(self, store: Store):
+        self.store = store
+        self.clock = store.clock
+        self.warnings: list[str] = []
+
+    # -- opening -------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path, clock: Clock | None = None, create: bool = True) -> "APIServer":
+        root = Path(root)
+        clock = clock or Clock.from_env()
+        if not (root / "registry").is_dir():
+            if not create:
+                raise StateError(f"{root} is not a kubelite state directory")
+            cls._initialize(root, clock)
+        return cls(Store(root, clock))
+
+    @classmethod
+    def _initialize(cls, root: Path, clock: Clock) -> None:
+        """Create and bootstrap a state directory atomically: build aside, then rename into place."""
+        import tempfile
+
+        parent = root.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.init-", dir=parent))
+        except OSError as e:
+            raise StateError(f"cannot create state directory {root}: {e.strerror}") from None
+        try:
+            os.chmod(tmp, 0o700)
+            (tmp / "registry").mkdir(mode=0o700)
+            api = cls(Store(tmp, clock))
+            with api.store.locked():
+                for ns in SYSTEM_NAMESPACES:
+                    api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+                for hook in BOOTSTRAP:
+                    hook(api)
+            try:
+                os.rename(tmp, root)  # atomic; also replaces an empty directory
+            except OSError:
+                if (root / "registry").is_dir():
+                    return  # another process won the race: use its directory
+                raise
+        except OSError as e:
+            raise StateError(f"cannot create state directory {root}: {e.strerror}") from None
+        finally:
+            if tmp.exists():
+                import shutil
+
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    # -- preparing input -------------------------------------------------------
+    def kind_of(self, obj: Any, source: Source | None = None) -> Kind:
+        source = source or Source()
+        if not isinstance(obj, dict):
+            what = type(obj).__name__
+            raise InputError(f"{source.prefix()}a manifest must be a mapping with apiVersion and kind, not a {_json_type(what)}")
+        av, k = obj.get("apiVersion"), obj.get("kind")
+        if not av or not k:
+            missing = "apiVersion" if not av else "kind"
+            raise InputError(f"{source.prefix()}{missing} not set" if source.file else f"Object '{missing}' is missing")
+        kind = kinds.for_object(av, k)
+        if kind is None:
+            where = f' "{source.file}"' if source.file else ""
+            if source.file and source.index:
+                where += f" (document {source.index})"
+            raise InputError(f'resource mapping not found for kind "{k}" in version "{av}"{" in" + where if where else ""}: ensure CRDs are installed first')
+        return kind
+
+    def prepare(self, obj: dict, namespace: str | None = None, source: Source | None = None,
+                explicit_namespace: bool = False) -> tuple[Kind, dict]:
+        """Check a manifest the user gave and settle its namespace. Raises on any problem."""
+        source = source or Source()
+        kind = self.kind_of(obj, source)
+        obj = copy.deepcopy(obj)
+        meta = obj.get("metadata")
+        if meta is None or not isinstance(meta, dict):
+            if meta is None and "metadata" not in obj:
+                raise InputError(f"{source.prefix()}{kind.kind}: metadata: Required value")
+        errs = schema.validate(kind.kind, obj)
+        if errs:
+            raise self._invalid(kind, obj, errs, source)
+        meta = obj["metadata"]
+        if kind.namespaced:
+            ns = meta.get("namespace")
+            if ns and namespace and explicit_namespace and ns != namespace:
+                raise UsageError(
+                    f'the namespace from the provided object "{ns}" does not match the namespace "{namespace}". '
+                    f"You must pass '--namespace={ns}' to perform this operation."
+                )
+            meta["namespace"] = ns or namespace or "default"
+        else:
+            meta.pop("namespace", None)
+        return kind, obj
+
+    def _invalid(self, kind: Kind, obj: dict, errs: list[FieldError], source: Source) -> KubeliteError:
+        name = (obj.get("metadata") or {}).get("name") if isinstance(obj.get("metadata"), dict) else None
+        e = invalid(kind.kind, name or "", errs)
+        if source.file:
+            return InputError(source.prefix() + e.message)
+        return e
+
+    def _finish(self, kind: Kind, obj: dict, old: dict | None, source: Source | None = None) -> None:
+        """Defaults, then semantic validation (and immutable fields for updates)."""
+        source = source or Source()
+        defaults.apply_defaults(obj)
+        errs = validation.validate_object(obj)
+        if old is not None and not errs:
+            errs = validation.validate_update(old, obj)
+        if errs:
+            raise self._invalid(kind, obj, errs, source)
+        for hook in ADMISSION:
+            hook(self, kind, obj, old)
+
+    def _namespace_ok(self, kind: Kind, obj: dict) -> None:
+        if not kind.namespaced:
+            return
+        ns = obj["metadata"]["namespace"]
+        nsk = kinds.by_kind("Namespace")
+        nso = self.store.try_get(nsk, None, ns)
+        if nso is None:
+            raise NotFound("namespaces", ns)
+        if (nso.get("metadata") or {}).get("deletionTimestamp") or (nso.get("status") or {}).get("phase") == "Terminating":
+            raise Forbidden(
+                f'{kind.resource} "{obj["metadata"].get("name", "")}" is forbidden: unable to create new content in namespace {ns} because it is being terminated'
+            )
+
+    # -- reads -----------------------------------------------------------------
+    def get(self, kind: Kind, namespace: str | None, name: str) -> dict:
+        return self.store.get(kind, namespace if kind.namespaced else None, name)
+
+    def try_get(self, kind: Kind, namespace: str | None, name: str) -> dict | None:
+        return self.store.try_get(kind, namespace if kind.namespaced else None, name)
+
+    def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
+        return self.store.list(kind, namespace if kind.namespaced else None)
+
+    # -- writes ----------------------------------------------------------------
+    def create(self, obj: dict, namespace: str | None = None, source: Source | None = None,
+               dry_run: bool = False, prepared: Kind | None = None) -> Result:
+        if prepared is None:
+            kind, obj = self.prepare(obj, namespace, source)
+        else:
+            kind = prepared
+        meta = obj["metadata"]
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + _random_suffix()
+        self._finish(kind, obj, None, source)
+        with self.store.locked():
+            self._namespace_ok(kind, obj)
+            stored = self.store.create(kind, obj, dry_run=dry_run)
+            for hook in AFTER_CREATE:
+                if not dry_run:
+                    hook(self, kind, stored)
+        return Result("created", kind, stored, dry_run)
+
+    def update(self, obj: dict, source: Source | None = None, dry_run: bool = False,
+               check_rv: bool = True, prepared: Kind | None = None) -> Result:
+        """Replace the whole object (kubectl replace, controllers' writes)."""
+        if prepared is None:
+            kind, obj = self.prepare(obj, obj.get("metadata", {}).get("namespace"), source)
+        else:
+            kind = prepared
+        meta = obj["metadata"]
+        with self.store.locked():
+            old = self.store.get(kind, meta.get("namespace"), meta.get("name"))
+            self._finish(kind, obj, old, source)
+            stored, changed = self.store.update(kind, obj, check_rv=check_rv, dry_run=dry_run)
+        return Result("replaced" if changed else "unchanged", kind, stored, dry_run)
+
+    def apply(self, manifest: dict, namespace: str | None = None, source: Source | None = None,
+              dry_run: bool = False, explicit_namespace: bool = False) -> Result:
+        """kubectl apply: create, or three-way merge into the live object."""
+        kind, manifest = self.prepare(manifest, namespace, source, explicit_namespace)
+        meta = manifest["metadata"]
+        if not meta.get("name"):
+            raise InputError(f"{(source or Source()).prefix()}metadata.name: Required value: name is required for apply")
+        with self.store.locked():
+            live = self.store.try_get(kind, meta.get("namespace"), meta["name"])
+            if live is None:
+                res = self.create(merge.with_last_applied(manifest), source=source, dry_run=dry_run, prepared=kind)
+                return res
+            merged = merge.apply_manifest(manifest, live)
+            self._finish(kind, merged, live, source)
+            stored, changed = self.store.update(kind, merged, dry_run=dry_run)
+        return Result("configured" if changed else "unchanged", kind, stored, dry_run)
+
+    def write(self, kind: Kind, obj: dict, *, check_rv: bool = True) -> tuple[dict, bool]:
+        """A controller's write: validated like any other, with the resourceVersion precondition."""
+        with self.store.locked():
+            old = self.store.get(kind, obj["metadata"].get("namespace"), obj["metadata"]["name"])
+            self._finish(kind, obj, old)
+            return self.store.update(kind, obj, check_rv=check_rv)
+
+    def delete(self, kind: Kind, namespace: str | None, name: str, *, propagation: str = "background",
+               dry_run: bool = False, uid: str | None = None, rv: str | None = None) -> Result:
+        """Delete with upstream's propagation: foreground and orphan go through finalizers."""
+        ns = namespace if kind.namespaced else None
+        if kind.kind == "Namespace" and name in UNDELETABLE_NAMESPACES:
+            raise Forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted')
+        add: tuple[str, ...] = ()
+        if propagation == "foreground":
+            add = ("foregroundDeletion",)
+        elif propagation == "orphan":
+            add = ("orphan",)
+        if kind.kind == "Namespace":
+            return self._delete_namespace(name, dry_run)
+        with self.store.locked():
+            obj, removed = self.store.delete(kind, ns, name, uid=uid, rv=rv, add_finalizers=add, dry_run=dry_run)
+            if removed and not dry_run:
+                for hook in AFTER_DELETE:
+                    hook(self, kind, obj)
+        return Result("deleted", kind, obj, dry_run)
+
+    def _delete_namespace(self, name: str, dry_run: bool) -> Result:
+        kind = kinds.by_kind("Namespace")
+        with self.store.locked():
+            obj = self.store.get(kind, None, name)
+            if not dry_run and not obj["metadata"].get("deletionTimestamp"):
+                obj, _ = self.store.delete(kind, None, name, add_finalizers=())
+                if obj.get("status", {}).get("phase") != "Terminating" and self.store.exists(kind, None, name):
+                    obj = copy.deepcopy(obj)
+                    obj.setdefault("status", {})["phase"] = "Terminating"
+                    obj, _ = self.store.update(kind, obj, check_rv=False)
+        return Result("deleted", kind, obj, dry_run)
+
+
+# Admission and lifecycle hooks other modules register (services allocate IPs, ...).
+ADMISSION: list[Callable[[APIServer, Kind, dict, dict | None], None]] = []
+AFTER_CREATE: list[Callable[[APIServer, Kind, dict], None]] = []
+AFTER_DELETE: list[Callable[[APIServer, Kind, dict], None]] = []
+
+
+def _json_type(pytype: str) -> str:
+    return {"list": "list", "str": "string", "int": "number", "float": "number", "bool": "boolean", "NoneType": "null"}.get(pytype, pytype)
+
+
+def _random_suffix(n: int = 5) -> str:
+    import secrets
+
+    # Upstream's rand.String alphabet: no vowels or look-alikes.
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    return "".join(secrets.choice(alphabet) for _ in range(n))

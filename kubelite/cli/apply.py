@@ -1,0 +1,200 @@
+"""`apply`, `replace` and `diff`: manifests from files, validated whole before anything is written."""
+from __future__ import annotations
+
+import copy
+import difflib
+
+import click
+
+from kubelite.apiserver import Result, Source
+from kubelite.cli.context import file_options, global_options, obj
+from kubelite.cli.inputs import read_documents
+from kubelite.cli.output import dump_yaml, name_of, structured
+from kubelite.errors import KubeliteError, NotFound, UsageError
+
+
+def _dry_run_mode(value: str | None) -> str | None:
+    if value in (None, "none"):
+        return None
+    if value not in ("client", "server"):
+        raise UsageError(f'Invalid dry-run value ({value}). Must be "none", "server", or "client".')
+    return value
+
+
+def validate_all(api, docs, namespace: str, explicit: bool, verb: str = "apply") -> list[tuple]:
+    """Check every document before any write: structure, defaults, semantics and immutables.
+
+    Returns (document, source, kind, prepared manifest) for each.
+    """
+    out = []
+    new_namespaces = set()
+    for d in docs:
+        src = Source(d.source, d.index)
+        kind, manifest = api.prepare(d.data, namespace, src, explicit)
+        if kind.kind == "Namespace":
+            new_namespaces.add(manifest["metadata"].get("name"))
+        out.append((d, src, kind, manifest))
+    for d, src, kind, manifest in out:
+        ns = manifest["metadata"].get("namespace")
+        try:
+            if verb == "apply":
+                api.apply(manifest, ns, src, dry_run=True)
+            elif verb == "create":
+                api.create(manifest, ns, src, dry_run=True)
+        except NotFound as e:
+            if not (e.resource == "namespaces" and e.name in new_namespaces):
+                if verb == "create" or e.resource == "namespaces":
+                    raise
+        except KubeliteError as e:
+            if verb == "create" and e.reason == "AlreadyExists":
+                continue  # reported per object when written, as kubectl does
+            raise
+    return out
+
+
+def print_result(res: Result, output: str | None, dry: str | None) -> None:
+    if output in ("json", "yaml"):
+        click.echo(structured(output, [res.obj], True), nl=False)
+        return
+    suffix = {None: "", "client": " (dry run)", "server": " (server dry run)"}[dry]
+    if output == "name":
+        click.echo(name_of(res.kind, res.obj))
+    else:
+        click.echo(f"{name_of(res.kind, res.obj)} {res.verb}{suffix}")
+
+
+@click.command()
+@file_options
+@click.option("--dry-run", "dry_run", default=None, flag_value="client", is_flag=False,
+              help='Must be "none", "server", or "client".')
+@click.option("-o", "--output", default=None, help="Output format: json|yaml|name.")
+@click.option("--prune", is_flag=True, hidden=True)
+@global_options
+def apply(filenames, recursive, dry_run, output, prune):
+    """Apply a configuration to a resource by file name or stdin.
+
+    Fields you remove from a manifest are removed from the object; fields others
+    set (status, labels added with `kubelite label`) survive. Every document is
+    validated before any is written.
+
+    \b
+    Examples:
+      kubelite apply -f samples/
+      kubectl create deployment web --image=nginx --dry-run=client -o yaml | kubelite apply -f -
+    """
+    if prune:
+        raise UsageError("--prune is not supported")
+    c = obj()
+    dry = _dry_run_mode(dry_run)
+    api = c.api
+    docs = read_documents(filenames, recursive)
+    checked = validate_all(api, docs, c.namespace, c.explicit_namespace)
+    if dry:
+        for d, src, kind, manifest in checked:
+            try:
+                res = api.apply(manifest, manifest["metadata"].get("namespace"), src, dry_run=True)
+            except NotFound:
+                res = Result("created", kind, manifest, True)
+            print_result(res, output, dry)
+        return
+    failed = None
+    with api.store.locked():
+        for d, src, kind, manifest in checked:
+            try:
+                res = api.apply(manifest, manifest["metadata"].get("namespace"), src)
+            except KubeliteError as e:
+                from kubelite.cli.main import report
+
+                report(e)
+                failed = e
+                continue
+            print_result(res, output, None)
+    if failed is not None:
+        raise click.exceptions.Exit(1)
+
+
+@click.command()
+@file_options
+@click.option("--dry-run", "dry_run", default=None, flag_value="client", is_flag=False)
+@click.option("-o", "--output", default=None)
+@click.option("--force", is_flag=True, help="Delete and re-create the resource.")
+@global_options
+def replace(filenames, recursive, dry_run, output, force):
+    """Replace a resource by file name or stdin.
+
+    A manifest carrying a stale metadata.resourceVersion is refused with Conflict.
+
+    \b
+    Example:
+      kubelite get deploy web -o yaml > web.yaml; edit web.yaml; kubelite replace -f web.yaml
+    """
+    c = obj()
+    dry = _dry_run_mode(dry_run)
+    api = c.api
+    docs = read_documents(filenames, recursive)
+    prepared = []
+    for d in docs:
+        src = Source(d.source, d.index)
+        kind, manifest = api.prepare(d.data, c.namespace, src, c.explicit_namespace)
+        api.update(copy.deepcopy(manifest), src, dry_run=True, prepared=kind)
+        prepared.append((src, kind, manifest))
+    with api.store.locked():
+        for src, kind, manifest in prepared:
+            if force and not dry:
+                meta = manifest["metadata"]
+                api.delete(kind, meta.get("namespace"), meta["name"])
+                res = api.create(manifest, meta.get("namespace"), src, prepared=kind)
+                res.verb = "replaced"
+            else:
+                res = api.update(manifest, src, dry_run=bool(dry), prepared=kind)
+                res.verb = "replaced"
+            print_result(res, output, dry)
+
+
+_VOLATILE = ("resourceVersion", "generation", "managedFields")
+
+
+def _strip(o: dict | None) -> dict:
+    if o is None:
+        return {}
+    o = copy.deepcopy(o)
+    meta = o.get("metadata") or {}
+    for k in _VOLATILE:
+        meta.pop(k, None)
+    return o
+
+
+@click.command()
+@file_options
+@global_options
+def diff(filenames, recursive):
+    """Diff the live version against what `apply -f` would make it.
+
+    Exit status 0 means no differences, 1 means differences were found.
+
+    \b
+    Example:
+      kubelite diff -f web.yaml
+    """
+    c = obj()
+    api = c.api
+    docs = read_documents(filenames, recursive)
+    checked = validate_all(api, docs, c.namespace, c.explicit_namespace)
+    changed = False
+    for d, src, kind, manifest in checked:
+        meta = manifest["metadata"]
+        live = api.try_get(kind, meta.get("namespace"), meta["name"])
+        try:
+            res = api.apply(manifest, meta.get("namespace"), src, dry_run=True)
+            after = res.obj
+        except NotFound:
+            after = manifest
+        a, b = dump_yaml(_strip(live)) if live else "", dump_yaml(_strip(after))
+        if a == b:
+            continue
+        changed = True
+        label = f"{kind.api_version}.{kind.kind}.{meta.get('namespace') or ''}.{meta['name']}".replace("/", ".")
+        for line in difflib.unified_diff(a.splitlines(True), b.splitlines(True), f"LIVE/{label}", f"MERGED/{label}"):
+            click.echo(line, nl=not line.endswith("\n"))
+    if changed:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,80 @@
+"""Reading manifests from -f FILE|DIR|- and turning type/name arguments into references."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubelite.api import kinds, yamlio
+from kubelite.api.kinds import Kind
+from kubelite.errors import InputError, UsageError
+
+_EXTENSIONS = (".yaml", ".yml", ".json")
+
+
+def _files(name: str, recursive: bool) -> list[Path]:
+    p = Path(name)
+    if p.is_dir():
+        walker = p.rglob("*") if recursive else p.iterdir()
+        return sorted(f for f in walker if f.is_file() and f.suffix in _EXTENSIONS)
+    if not p.exists():
+        raise UsageError(f'the path "{name}" does not exist')
+    return [p]
+
+
+def read_documents(filenames: tuple[str, ...], recursive: bool = False) -> list[yamlio.Document]:
+    """Every document of every source, in order; one bad source stops everything."""
+    if not filenames:
+        raise UsageError("must specify one of -f and -k")
+    docs: list[yamlio.Document] = []
+    for name in filenames:
+        if name == "-":
+            data = sys.stdin.buffer.read()
+            docs += yamlio.load_documents(data, "STDIN")
+            continue
+        if name.startswith(("http://", "https://")):
+            raise UsageError(f'unable to read URL "{name}": kubelite works offline; download the file first')
+        for f in _files(name, recursive):
+            try:
+                data = f.read_bytes()
+            except OSError as e:
+                raise UsageError(f'unable to read "{f}": {e.strerror}') from None
+            docs += yamlio.load_documents(data, str(f))
+    out = list(yamlio.iter_documents(docs))
+    if not out:
+        raise UsageError("no objects passed to apply" if filenames else "no objects")
+    return out
+
+
+@dataclass
+class Ref:
+    kind: Kind
+    names: list[str]
+
+
+def parse_refs(args: tuple[str, ...]) -> list[Ref]:
+    """`pods`, `pods a b`, `pod/a deploy/b`, `pods,svc`, `all` -> references."""
+    if not args:
+        raise UsageError("You must specify the type of resource to get. Use \"kubelite api-resources\" for a complete list of supported resources.")
+    if any("/" in a for a in args):
+        refs: list[Ref] = []
+        for a in args:
+            if "/" not in a:
+                raise UsageError("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubelite get resource/<resource_name>' instead of 'kubelite get resource resource/<resource_name>'")
+            t, n = a.split("/", 1)
+            k = kinds.resolve(t)
+            if refs and refs[-1].kind == k:
+                refs[-1].names.append(n)
+            else:
+                refs.append(Ref(k, [n]))
+        return refs
+    types, names = args[0], list(args[1:])
+    out = []
+    for t in types.split(","):
+        if not t:
+            continue
+        if t == "all":
+            out += [Ref(k, list(names)) for k in kinds.all_category()]
+        else:
+            out.append(Ref(kinds.resolve(t), list(names)))
+    return out

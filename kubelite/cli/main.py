@@ -1,0 +1,167 @@
+"""The `kubelite` command: global options, lazy verb loading, and errors mapped to messages once."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from kubelite.cli.context import GLOBAL_OPTIONS, global_options
+from kubelite.errors import Busy, InputError, KubeliteError, ServerError, Unauthorized
+
+# verb -> "module:function"; modules import only when their verb runs.
+COMMANDS: dict[str, str] = {
+    "api-resources": "kubelite.cli.misc:api_resources",
+    "annotate": "kubelite.cli.modify:annotate",
+    "apply": "kubelite.cli.apply:apply",
+    "completion": "kubelite.cli.misc:completion",
+    "create": "kubelite.cli.create:create",
+    "delete": "kubelite.cli.delete:delete",
+    "describe": "kubelite.cli.describe:describe",
+    "diff": "kubelite.cli.apply:diff",
+    "edit": "kubelite.cli.modify:edit",
+    "explain": "kubelite.cli.explain:explain",
+    "get": "kubelite.cli.get:get",
+    "label": "kubelite.cli.modify:label",
+    "patch": "kubelite.cli.modify:patch",
+    "replace": "kubelite.cli.apply:replace",
+    "scale": "kubelite.cli.modify:scale",
+    "version": "kubelite.cli.misc:version",
+    "wait": "kubelite.cli.wait:wait",
+}
+HELP = {
+    "api-resources": "Print the supported API resources",
+    "annotate": "Update the annotations on a resource",
+    "apply": "Apply a configuration to a resource by file name or stdin",
+    "completion": "Output shell completion code for the specified shell (bash, zsh or fish)",
+    "create": "Create a resource from a file or from stdin",
+    "delete": "Delete resources by file names, stdin, resources and names, or by resources and label selector",
+    "describe": "Show details of a specific resource or group of resources",
+    "diff": "Diff the live version against a would-be applied version",
+    "edit": "Edit a resource on the server",
+    "explain": "Get documentation for a resource",
+    "get": "Display one or many resources",
+    "label": "Update the labels on a resource",
+    "patch": "Update fields of a resource",
+    "replace": "Replace a resource by file name or stdin",
+    "scale": "Set a new size for a deployment, replica set, or replication controller",
+    "version": "Print the client version information",
+    "wait": "Experimental: Wait for a specific condition on one or many resources",
+}
+
+
+def register(verb: str, target: str, help_text: str) -> None:
+    COMMANDS[verb] = target
+    HELP[verb] = help_text
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, func = target.split(":")
+        return getattr(importlib.import_module(module), func)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(n, HELP.get(n, "")) for n in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else None
+        if name is not None and name not in COMMANDS and not name.startswith("-"):
+            raise KubeliteError(f'unknown command "{name}" for "kubelite"')
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@global_options
+@click.pass_context
+def cli(ctx: click.Context, **kwargs) -> None:
+    """kubelite: Kubernetes' control plane as a command-line tool over a directory.
+
+    \b
+    Write real Kubernetes manifests; kubelite stores them as YAML files in a
+    state directory (--state-dir, $KUBELITE_STATE_DIR, or ~/.kubelite).
+
+    \b
+    Example:
+      kubelite apply -f samples/ && kubelite get all -A
+    """
+
+
+def _hoist_global_options(argv: list[str]) -> list[str]:
+    """Let global options stand before or after the verb, as kubectl's do.
+
+    Options before the verb are moved after it, so each command parses them.
+    """
+    if not argv:
+        return argv
+    takes_value = {o for o, v in GLOBAL_OPTIONS.items() if v}
+    flags = {o for o, v in GLOBAL_OPTIONS.items() if not v}
+    head: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        opt = a.split("=", 1)[0]
+        if opt in takes_value:
+            if "=" in a:
+                head.append(a)
+                i += 1
+            else:
+                head += argv[i:i + 2]
+                i += 2
+        elif a in flags:
+            head.append(a)
+            i += 1
+        else:
+            break
+    if i >= len(argv) or argv[i].startswith("-"):
+        return argv
+    verb = argv[i]
+    # Nested groups (create deployment, rollout status, auth can-i) take options after their leaf.
+    return [verb] + argv[i + 1:] + head
+
+
+def report(err: KubeliteError) -> int:
+    """Print one error the way kubectl words it, and return the exit code."""
+    if isinstance(err, Unauthorized):
+        click.echo(f"error: {err.message}", err=True)
+    elif isinstance(err, ServerError):
+        if err.reason == "Invalid" and err.message.startswith("The "):
+            click.echo(err.message, err=True)
+        else:
+            click.echo(f"Error from server ({err.reason}): {err.message}", err=True)
+    elif isinstance(err, Busy):
+        click.echo(f"error: {err.message}", err=True)
+    else:
+        msg = err.message
+        click.echo(msg if msg.startswith("error: ") else f"error: {msg}", err=True)
+    return err.exit_code
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        rc = cli.main(args=_hoist_global_options(argv), prog_name="kubelite", standalone_mode=False)
+    except KubeliteError as e:
+        sys.exit(report(e))
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    except click.ClickException as e:
+        msg = e.format_message()
+        click.echo(f"error: {msg}", err=True)
+        if isinstance(e, click.UsageError) and e.ctx is not None:
+            click.echo(f"See '{e.ctx.command_path} -h' for help and examples", err=True)
+        sys.exit(e.exit_code if e.exit_code else 1)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(rc if isinstance(rc, int) else 0)

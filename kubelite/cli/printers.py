@@ -1,0 +1,400 @@
+"""Table columns per kind, as kubectl's printers show them."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from kubelite.clock import human_duration, parse_time
+
+Row = list[str]
+
+
+def age(obj: dict, now: dt.datetime) -> str:
+    ts = (obj.get("metadata") or {}).get("creationTimestamp")
+    if not ts:
+        return "<unknown>"
+    try:
+        return human_duration((now - parse_time(ts)).total_seconds())
+    except ValueError:
+        return "<invalid>"
+
+
+def _since(ts: str | None, now: dt.datetime) -> str:
+    if not ts:
+        return "<none>"
+    try:
+        return human_duration((now - parse_time(ts)).total_seconds())
+    except ValueError:
+        return "<invalid>"
+
+
+def _containers(obj: dict, path: tuple[str, ...] = ("spec", "template", "spec")) -> list[dict]:
+    d: Any = obj
+    for p in path:
+        d = (d or {}).get(p) or {}
+    return d.get("containers") or []
+
+
+def _names_images(obj: dict, path: tuple[str, ...] = ("spec", "template", "spec")) -> list[str]:
+    cs = _containers(obj, path)
+    return [",".join(c.get("name", "") for c in cs), ",".join(c.get("image", "") for c in cs)]
+
+
+def _selector_text(sel: Any) -> str:
+    if not sel:
+        return "<none>"
+    if "matchLabels" in sel or "matchExpressions" in sel:
+        from kubelite.api.selectors import from_label_selector
+
+        return str(from_label_selector(sel)) or "<none>"
+    return ",".join(f"{k}={v}" for k, v in sorted(sel.items()))
+
+
+def pod_status(pod: dict) -> str:
+    """kubectl's STATUS column for a pod."""
+    status = pod.get("status") or {}
+    meta = pod.get("metadata") or {}
+    reason = status.get("reason") or status.get("phase") or "Pending"
+    init_statuses = status.get("initContainerStatuses") or []
+    initializing = False
+    n_init = len((pod.get("spec") or {}).get("initContainers") or [])
+    for i, cs in enumerate(init_statuses):
+        state = cs.get("state") or {}
+        term = state.get("terminated")
+        if term and term.get("exitCode", 0) == 0:
+            continue
+        if term:
+            reason = "Init:" + (term.get("reason") or f"ExitCode:{term.get('exitCode')}")
+        elif (state.get("waiting") or {}).get("reason") not in (None, "", "PodInitializing"):
+            reason = "Init:" + state["waiting"]["reason"]
+        else:
+            reason = f"Init:{i}/{n_init}"
+        initializing = True
+        break
+    if not initializing:
+        has_running = False
+        for cs in reversed(status.get("containerStatuses") or []):
+            state = cs.get("state") or {}
+            if (state.get("waiting") or {}).get("reason"):
+                reason = state["waiting"]["reason"]
+            elif state.get("terminated"):
+                t = state["terminated"]
+                reason = t.get("reason") or (f"Signal:{t['signal']}" if t.get("signal") else f"ExitCode:{t.get('exitCode')}")
+            elif state.get("running") and cs.get("ready"):
+                has_running = True
+        if reason == "Completed" and has_running:
+            reason = "Running"
+    if meta.get("deletionTimestamp"):
+        reason = "Terminating" if status.get("reason") != "NodeLost" else "Unknown"
+    return reason
+
+
+def _pod(obj: dict, now: dt.datetime) -> Row:
+    status = obj.get("status") or {}
+    cstat = status.get("containerStatuses") or []
+    total = len((obj.get("spec") or {}).get("containers") or [])
+    ready = sum(1 for c in cstat if c.get("ready"))
+    restarts = sum(int(c.get("restartCount") or 0) for c in cstat)
+    last = None
+    for c in cstat:
+        fin = ((c.get("lastState") or {}).get("terminated") or {}).get("finishedAt")
+        if fin and (last is None or fin > last):
+            last = fin
+    r = str(restarts)
+    if restarts and last:
+        r += f" ({_since(last, now)} ago)"
+    return [f"{ready}/{total}", pod_status(obj), r, age(obj, now)]
+
+
+def _pod_wide(obj: dict, now: dt.datetime) -> Row:
+    status, spec = obj.get("status") or {}, obj.get("spec") or {}
+    gates = spec.get("readinessGates") or []
+    if gates:
+        conds = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+        gate = f"{sum(1 for g in gates if conds.get(g.get('conditionType')) == 'True')}/{len(gates)}"
+    else:
+        gate = "<none>"
+    return [status.get("podIP") or "<none>", spec.get("nodeName") or "<none>", status.get("nominatedNodeName") or "<none>", gate]
+
+
+def _replicas(obj: dict, now: dt.datetime) -> Row:
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    return [str(spec.get("replicas", 1)), str(st.get("replicas") or 0), str(st.get("readyReplicas") or 0), age(obj, now)]
+
+
+def _replicas_wide(obj: dict, now: dt.datetime) -> Row:
+    return _names_images(obj) + [_selector_text((obj.get("spec") or {}).get("selector"))]
+
+
+def _deployment(obj: dict, now: dt.datetime) -> Row:
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    return [f"{st.get('readyReplicas') or 0}/{spec.get('replicas', 1)}", str(st.get("updatedReplicas") or 0),
+            str(st.get("availableReplicas") or 0), age(obj, now)]
+
+
+def _daemonset(obj: dict, now: dt.datetime) -> Row:
+    st = obj.get("status") or {}
+    ns = ((obj.get("spec") or {}).get("template") or {}).get("spec", {}).get("nodeSelector") or {}
+    sel = ",".join(f"{k}={v}" for k, v in sorted(ns.items())) or "<none>"
+    return [str(st.get(k) or 0) for k in ("desiredNumberScheduled", "currentNumberScheduled", "numberReady", "updatedNumberScheduled", "numberAvailable")] + [sel, age(obj, now)]
+
+
+def _statefulset(obj: dict, now: dt.datetime) -> Row:
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    return [f"{st.get('readyReplicas') or 0}/{spec.get('replicas', 1)}", age(obj, now)]
+
+
+def _job_status(obj: dict) -> str:
+    st = obj.get("status") or {}
+    conds = {c.get("type"): c for c in st.get("conditions") or [] if c.get("status") == "True"}
+    if "Complete" in conds:
+        return "Complete"
+    if "Failed" in conds:
+        return "Failed"
+    if "FailureTarget" in conds:
+        return "FailureTarget"
+    if "SuccessCriteriaMet" in conds:
+        return "SuccessCriteriaMet"
+    if (obj.get("spec") or {}).get("suspend") or "Suspended" in conds:
+        return "Suspended"
+    if (obj.get("metadata") or {}).get("deletionTimestamp"):
+        return "Terminating"
+    return "Running"
+
+
+def _job(obj: dict, now: dt.datetime) -> Row:
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    completions = spec.get("completions")
+    if completions is not None:
+        comp = f"{st.get('succeeded') or 0}/{completions}"
+    else:
+        par = spec.get("parallelism", 1)
+        comp = f"{st.get('succeeded') or 0}/1" if par <= 1 else f"{st.get('succeeded') or 0}/1 of {par}"
+    start, end = st.get("startTime"), st.get("completionTime")
+    if not start:
+        dur = ""
+    else:
+        try:
+            stop = parse_time(end) if end else now
+            dur = human_duration((stop - parse_time(start)).total_seconds())
+        except ValueError:
+            dur = ""
+    return [_job_status(obj), comp, dur, age(obj, now)]
+
+
+def _job_wide(obj: dict, now: dt.datetime) -> Row:
+    return _names_images(obj) + [_selector_text((obj.get("spec") or {}).get("selector"))]
+
+
+def _cronjob(obj: dict, now: dt.datetime) -> Row:
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    return [spec.get("schedule", ""), spec.get("timeZone") or "<none>", "True" if spec.get("suspend") else "False",
+            str(len(st.get("active") or [])), _since(st.get("lastScheduleTime"), now), age(obj, now)]
+
+
+def _cronjob_wide(obj: dict, now: dt.datetime) -> Row:
+    path = ("spec", "jobTemplate", "spec", "template", "spec")
+    sel = (((obj.get("spec") or {}).get("jobTemplate") or {}).get("spec") or {}).get("selector")
+    return _names_images(obj, path) + [_selector_text(sel)]
+
+
+def _service_ports(spec: dict) -> str:
+    parts = []
+    for p in spec.get("ports") or []:
+        s = f"{p.get('port')}"
+        if p.get("nodePort"):
+            s += f":{p['nodePort']}"
+        parts.append(f"{s}/{p.get('protocol', 'TCP')}")
+    return ",".join(parts) or "<none>"
+
+
+def _service(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    t = spec.get("type", "ClusterIP")
+    if t == "ExternalName":
+        ext = spec.get("externalName") or "<none>"
+    elif t == "LoadBalancer":
+        ing = ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+        ips = [i.get("ip") or i.get("hostname") for i in ing] + list(spec.get("externalIPs") or [])
+        ext = ",".join(x for x in ips if x) or "<pending>"
+    else:
+        ext = ",".join(spec.get("externalIPs") or []) or "<none>"
+    return [t, spec.get("clusterIP") or "<none>", ext, _service_ports(spec), age(obj, now)]
+
+
+def _service_wide(obj: dict, now: dt.datetime) -> Row:
+    return [_selector_text((obj.get("spec") or {}).get("selector"))]
+
+
+def _endpoints(obj: dict, now: dt.datetime) -> Row:
+    eps = []
+    for s in obj.get("subsets") or []:
+        ports = [p.get("port") for p in s.get("ports") or []] or [None]
+        for a in s.get("addresses") or []:
+            for p in ports:
+                eps.append(f"{a.get('ip')}:{p}" if p else a.get("ip"))
+    text = ",".join(eps[:3]) + (f" + {len(eps) - 3} more..." if len(eps) > 3 else "")
+    return [text or "<none>", age(obj, now)]
+
+
+def node_status(obj: dict) -> str:
+    conds = {c.get("type"): c.get("status") for c in (obj.get("status") or {}).get("conditions") or []}
+    s = "Ready" if conds.get("Ready") == "True" else ("NotReady" if "Ready" in conds else "Unknown")
+    if (obj.get("spec") or {}).get("unschedulable"):
+        s += ",SchedulingDisabled"
+    return s
+
+
+def _node(obj: dict, now: dt.datetime) -> Row:
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    roles = sorted(k.split("/", 1)[1] for k in labels if k.startswith("node-role.kubernetes.io/") and "/" in k)
+    version = ((obj.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion") or ""
+    return [node_status(obj), ",".join(roles) or "<none>", age(obj, now), version]
+
+
+def _node_wide(obj: dict, now: dt.datetime) -> Row:
+    st = obj.get("status") or {}
+    addrs = {a.get("type"): a.get("address") for a in st.get("addresses") or []}
+    info = st.get("nodeInfo") or {}
+    return [addrs.get("InternalIP") or "<none>", addrs.get("ExternalIP") or "<none>", info.get("osImage") or "<unknown>",
+            info.get("kernelVersion") or "<unknown>", info.get("containerRuntimeVersion") or "<unknown>"]
+
+
+def _namespace(obj: dict, now: dt.datetime) -> Row:
+    return [(obj.get("status") or {}).get("phase") or "Active", age(obj, now)]
+
+
+def _secret(obj: dict, now: dt.datetime) -> Row:
+    return [obj.get("type") or "Opaque", str(len(obj.get("data") or {})), age(obj, now)]
+
+
+def _configmap(obj: dict, now: dt.datetime) -> Row:
+    return [str(len(obj.get("data") or {}) + len(obj.get("binaryData") or {})), age(obj, now)]
+
+
+def _serviceaccount(obj: dict, now: dt.datetime) -> Row:
+    return [str(len(obj.get("secrets") or [])), age(obj, now)]
+
+
+def _modes(modes: list[str] | None) -> str:
+    short = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
+    return ",".join(short.get(m, m) for m in modes or [])
+
+
+def _pv(obj: dict, now: dt.datetime) -> Row:
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    ref = spec.get("claimRef") or {}
+    claim = f"{ref.get('namespace')}/{ref.get('name')}" if ref.get("name") else ""
+    return [str((spec.get("capacity") or {}).get("storage", "")), _modes(spec.get("accessModes")),
+            spec.get("persistentVolumeReclaimPolicy", "Retain"), st.get("phase") or "Pending", claim,
+            spec.get("storageClassName") or "", spec.get("volumeAttributesClassName") or "<unset>", st.get("reason") or "", age(obj, now)]
+
+
+def _pvc(obj: dict, now: dt.datetime) -> Row:
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    cap = str((st.get("capacity") or {}).get("storage", "")) if st.get("phase") == "Bound" else ""
+    modes = _modes(st.get("accessModes")) if st.get("phase") == "Bound" else ""
+    return [st.get("phase") or "Pending", spec.get("volumeName") or "", cap, modes, spec.get("storageClassName") or "",
+            spec.get("volumeAttributesClassName") or "<unset>", age(obj, now)]
+
+
+def _storageclass(obj: dict, now: dt.datetime) -> Row:
+    ann = (obj.get("metadata") or {}).get("annotations") or {}
+    return [obj.get("provisioner", ""), obj.get("reclaimPolicy", "Delete"), obj.get("volumeBindingMode", "Immediate"),
+            "true" if obj.get("allowVolumeExpansion") else "false", age(obj, now)]
+
+
+def _event(obj: dict, now: dt.datetime) -> Row:
+    io = obj.get("involvedObject") or {}
+    last = obj.get("lastTimestamp") or obj.get("eventTime") or (obj.get("metadata") or {}).get("creationTimestamp")
+    seen = _since(last, now)
+    count = obj.get("count") or 1
+    if count > 1:
+        first = obj.get("firstTimestamp")
+        seen = f"{seen} (x{count} over {_since(first, now)})"
+    return [seen, obj.get("type", ""), obj.get("reason", ""), f"{(io.get('kind') or '').lower()}/{io.get('name', '')}", obj.get("message", "")]
+
+
+def _binding(obj: dict, now: dt.datetime) -> Row:
+    ref = obj.get("roleRef") or {}
+    return [f"{ref.get('kind')}/{ref.get('name')}", age(obj, now)]
+
+
+def _binding_wide(obj: dict, now: dt.datetime) -> Row:
+    subs = obj.get("subjects") or []
+
+    def pick(kind: str) -> str:
+        names = [(f"{s.get('namespace')}/{s.get('name')}" if kind == "ServiceAccount" else s.get("name", "")) for s in subs if s.get("kind") == kind]
+        return ", ".join(names)
+
+    return [pick("User"), pick("Group"), pick("ServiceAccount")]
+
+
+def _created_at(obj: dict, now: dt.datetime) -> Row:
+    return [(obj.get("metadata") or {}).get("creationTimestamp") or ""]
+
+
+def _controllerrevision(obj: dict, now: dt.datetime) -> Row:
+    refs = [r for r in (obj.get("metadata") or {}).get("ownerReferences") or [] if r.get("controller")]
+    ctl = f"{refs[0].get('kind', '').lower()}.apps/{refs[0].get('name')}" if refs else "<none>"
+    return [ctl, str(obj.get("revision", 0)), age(obj, now)]
+
+
+def _lease(obj: dict, now: dt.datetime) -> Row:
+    return [(obj.get("spec") or {}).get("holderIdentity") or "", age(obj, now)]
+
+
+def _endpointslice(obj: dict, now: dt.datetime) -> Row:
+    ports = ",".join(str(p.get("port")) for p in obj.get("ports") or [] if p.get("port") is not None) or "<unset>"
+    addrs = [a for e in obj.get("endpoints") or [] for a in e.get("addresses") or []]
+    text = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
+    return [obj.get("addressType", ""), ports, text or "<unset>", age(obj, now)]
+
+
+def _default(obj: dict, now: dt.datetime) -> Row:
+    return [age(obj, now)]
+
+
+Columns = tuple[list[str], Callable[[dict, dt.datetime], Row], list[str], Callable[[dict, dt.datetime], Row] | None]
+
+TABLES: dict[str, Columns] = {
+    "Pod": (["READY", "STATUS", "RESTARTS", "AGE"], _pod, ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"], _pod_wide),
+    "ReplicationController": (["DESIRED", "CURRENT", "READY", "AGE"], _replicas, ["CONTAINERS", "IMAGES", "SELECTOR"], _replicas_wide),
+    "ReplicaSet": (["DESIRED", "CURRENT", "READY", "AGE"], _replicas, ["CONTAINERS", "IMAGES", "SELECTOR"], _replicas_wide),
+    "Deployment": (["READY", "UP-TO-DATE", "AVAILABLE", "AGE"], _deployment, ["CONTAINERS", "IMAGES", "SELECTOR"], _replicas_wide),
+    "DaemonSet": (["DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"], _daemonset, ["CONTAINERS", "IMAGES", "SELECTOR"], _replicas_wide),
+    "StatefulSet": (["READY", "AGE"], _statefulset, ["CONTAINERS", "IMAGES"], lambda o, n: _names_images(o)),
+    "Job": (["STATUS", "COMPLETIONS", "DURATION", "AGE"], _job, ["CONTAINERS", "IMAGES", "SELECTOR"], _job_wide),
+    "CronJob": (["SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"], _cronjob, ["CONTAINERS", "IMAGES", "SELECTOR"], _cronjob_wide),
+    "Service": (["TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], _service, ["SELECTOR"], _service_wide),
+    "Endpoints": (["ENDPOINTS", "AGE"], _endpoints, [], None),
+    "Node": (["STATUS", "ROLES", "AGE", "VERSION"], _node, ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"], _node_wide),
+    "Namespace": (["STATUS", "AGE"], _namespace, [], None),
+    "Secret": (["TYPE", "DATA", "AGE"], _secret, [], None),
+    "ConfigMap": (["DATA", "AGE"], _configmap, [], None),
+    "ServiceAccount": (["SECRETS", "AGE"], _serviceaccount, [], None),
+    "PersistentVolume": (["CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"], _pv, ["VOLUMEMODE"], lambda o, n: [(o.get("spec") or {}).get("volumeMode", "Filesystem")]),
+    "PersistentVolumeClaim": (["STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"], _pvc, ["VOLUMEMODE"], lambda o, n: [(o.get("spec") or {}).get("volumeMode", "Filesystem")]),
+    "StorageClass": (["PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"], _storageclass, [], None),
+    "Event": (["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], _event, [], None),
+    "Role": (["CREATED AT"], _created_at, [], None),
+    "ClusterRole": (["CREATED AT"], _created_at, [], None),
+    "RoleBinding": (["ROLE", "AGE"], _binding, ["USERS", "GROUPS", "SERVICEACCOUNTS"], _binding_wide),
+    "ClusterRoleBinding": (["ROLE", "AGE"], _binding, ["USERS", "GROUPS", "SERVICEACCOUNTS"], _binding_wide),
+    "ControllerRevision": (["CONTROLLER", "REVISION", "AGE"], _controllerrevision, [], None),
+    "Lease": (["HOLDER", "AGE"], _lease, [], None),
+    "EndpointSlice": (["ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], _endpointslice, [], None),
+}
+
+
+def table_for(kind: str) -> Columns:
+    return TABLES.get(kind, (["AGE"], _default, [], None))
+
+
+def display_name(obj: dict) -> str:
+    name = (obj.get("metadata") or {}).get("name", "")
+    if obj.get("kind") == "StorageClass":
+        ann = (obj.get("metadata") or {}).get("annotations") or {}
+        if ann.get("storageclass.kubernetes.io/is-default-class") == "true":
+            return f"{name} (default)"
+    return name

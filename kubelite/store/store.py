@@ -1,0 +1,328 @@
+"""One YAML file per object, written atomically under one store lock."""
+from __future__ import annotations
+
+import copy
+import errno
+import os
+import secrets
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from kubelite.api import yamlio
+from kubelite.api.kinds import Kind
+from kubelite.clock import Clock
+from kubelite.errors import AlreadyExists, Conflict, KubeliteError, NotFound, StateError
+
+RV_BLOCK = 1000  # resourceVersions reserved per counter write
+_LOCK_TIMEOUT = 30.0
+
+
+@dataclass
+class StoreEvent:
+    """A write that happened: what a controller or the CLI reports."""
+
+    verb: str  # created, updated, deleted, marked
+    kind: Kind
+    obj: dict
+
+
+@dataclass
+class BadFile:
+    path: Path
+    error: str
+
+
+def _meta(obj: dict) -> dict:
+    return obj.setdefault("metadata", {})
+
+
+class Store:
+    """The state directory as an object store. All paths are derived, never scanned, for single objects."""
+
+    def __init__(self, root: Path, clock: Clock | None = None):
+        self.root = Path(root)
+        self.registry = self.root / "registry"
+        self.clock = clock or Clock.from_env()
+        self._lock = None
+        self._lock_depth = 0
+        self._rv_next = 0
+        self._rv_limit = 0
+        self.bad_files: list[BadFile] = []
+        self.on_bad_file: Callable[[BadFile], None] | None = None
+        self.writes = 0
+
+    # -- layout --------------------------------------------------------------
+    def dir_for(self, kind: Kind, namespace: str | None = None) -> Path:
+        d = self.registry / kind.plural
+        return d / namespace if kind.namespaced and namespace else d
+
+    def path_for(self, kind: Kind, namespace: str | None, name: str) -> Path:
+        if kind.namespaced:
+            return self.registry / kind.plural / (namespace or "default") / f"{name}.yaml"
+        return self.registry / kind.plural / f"{name}.yaml"
+
+    # -- locking -------------------------------------------------------------
+    @contextmanager
+    def locked(self, timeout: float = _LOCK_TIMEOUT) -> Iterator[None]:
+        """Hold the store's write lock; re-entrant within one process."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        from filelock import FileLock, Timeout
+
+        lockdir = self.root / "locks"
+        try:
+            lockdir.mkdir(mode=0o700, exist_ok=True)
+        except OSError as e:
+            raise StateError(f"cannot write to state directory {self.root}: {e.strerror}") from None
+        lock = FileLock(str(lockdir / "store.lock"))
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise StateError(f"timed out after {timeout:.0f}s waiting for the store lock {lockdir / 'store.lock'}") from None
+        except OSError as e:
+            raise StateError(f"cannot lock state directory {self.root}: {e.strerror}") from None
+        self._lock_depth = 1
+        # Another process may have written since we last held the lock.
+        self._rv_next = self._rv_limit = 0
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            lock.release()
+
+    def _next_rv(self) -> str:
+        """A resourceVersion greater than any issued before, across processes."""
+        assert self._lock_depth, "resourceVersions are issued only under the store lock"
+        if self._rv_next >= self._rv_limit:
+            path = self.root / "resource-version"
+            try:
+                current = int(path.read_text().strip() or 0)
+            except FileNotFoundError:
+                current = 0
+            except ValueError:
+                raise StateError(f"corrupt resourceVersion counter {path}; run `kubelite doctor`") from None
+            # Reserve a block first: a crash after this point leaves a gap, never a repeat.
+            self._atomic_write(path, f"{current + RV_BLOCK}\n")
+            self._rv_next, self._rv_limit = current + 1, current + RV_BLOCK + 1
+        rv = self._rv_next
+        self._rv_next += 1
+        return str(rv)
+
+    # -- raw file access -----------------------------------------------------
+    def _atomic_write(self, path: Path, text: str) -> None:
+        tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                data = text.encode("utf-8")
+                view = memoryview(data)
+                while view:
+                    n = os.write(fd, view)
+                    view = view[n:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except OSError as e:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            if e.errno == errno.ENOSPC:
+                raise StateError(f"no space left on device writing {path}; nothing was changed") from None
+            if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise StateError(f"cannot write to state directory {self.root}: {e.strerror}") from None
+            raise StateError(f"writing {path}: {e.strerror}") from None
+        self.writes += 1
+
+    def read_path(self, path: Path) -> dict:
+        """Parse one object file; StateError names the file when it is bad."""
+        try:
+            text = path.read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as e:
+            raise StateError(f"cannot read {path}: {e.strerror}") from None
+        try:
+            obj = yamlio.load_one(text, str(path))
+        except KubeliteError as e:
+            raise StateError(f"bad object file {path}: {e.message}") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict):
+            raise StateError(f"bad object file {path}: not a Kubernetes object")
+        return obj
+
+    # -- reads ---------------------------------------------------------------
+    def try_get(self, kind: Kind, namespace: str | None, name: str) -> dict | None:
+        try:
+            return self.read_path(self.path_for(kind, namespace, name))
+        except FileNotFoundError:
+            return None
+
+    def get(self, kind: Kind, namespace: str | None, name: str) -> dict:
+        obj = self.try_get(kind, namespace, name)
+        if obj is None:
+            raise NotFound(kind.resource, name)
+        return obj
+
+    def exists(self, kind: Kind, namespace: str | None, name: str) -> bool:
+        return self.path_for(kind, namespace, name).exists()
+
+    def paths(self, kind: Kind, namespace: str | None = None) -> Iterator[Path]:
+        """Object files of a kind (in one namespace or all), sorted; temp files are skipped."""
+        base = self.registry / kind.plural
+        if kind.namespaced:
+            if namespace:
+                dirs = [base / namespace]
+            else:
+                try:
+                    dirs = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+                except FileNotFoundError:
+                    return
+        else:
+            dirs = [base]
+        for d in dirs:
+            try:
+                names = sorted(e.name for e in os.scandir(d) if e.name.endswith(".yaml") and not e.name.startswith("."))
+            except FileNotFoundError:
+                continue
+            for n in names:
+                yield d / n
+
+    def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
+        """Every readable object of a kind. Bad files are skipped and reported, never fatal."""
+        out = []
+        for p in self.paths(kind, namespace):
+            try:
+                out.append(self.read_path(p))
+            except FileNotFoundError:
+                continue  # deleted while we listed
+            except StateError as e:
+                bad = BadFile(p, e.message)
+                self.bad_files.append(bad)
+                if self.on_bad_file:
+                    self.on_bad_file(bad)
+        return out
+
+    # -- writes --------------------------------------------------------------
+    def create(self, kind: Kind, obj: dict, dry_run: bool = False) -> dict:
+        """Store a new object; fills uid, creationTimestamp, resourceVersion, generation."""
+        meta = _meta(obj)
+        name, ns = meta.get("name"), meta.get("namespace")
+        with self.locked():
+            path = self.path_for(kind, ns, name)
+            if path.exists():
+                raise AlreadyExists(kind.resource, name)
+            meta["uid"] = str(uuid.uuid4())
+            meta["creationTimestamp"] = self.clock.stamp()
+            if kind.has_spec:
+                meta["generation"] = 1
+            for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
+                meta.pop(k, None)
+            if dry_run:
+                meta.pop("resourceVersion", None)
+                return obj
+            meta["resourceVersion"] = self._next_rv()
+            self._atomic_write(path, yamlio.dump(obj))
+        return obj
+
+    def update(self, kind: Kind, obj: dict, *, check_rv: bool = True, dry_run: bool = False) -> tuple[dict, bool]:
+        """Replace an object. Returns (stored object, changed).
+
+        With check_rv, an object carrying a stale resourceVersion is a Conflict and writes nothing.
+        An update that changes nothing writes nothing and keeps the resourceVersion.
+        Clearing the last finalizer of an object marked for deletion removes it.
+        """
+        meta = _meta(obj)
+        name, ns = meta.get("name"), meta.get("namespace")
+        with self.locked():
+            path = self.path_for(kind, ns, name)
+            try:
+                current = self.read_path(path)
+            except FileNotFoundError:
+                raise NotFound(kind.resource, name) from None
+            cmeta = current["metadata"]
+            want_rv = meta.get("resourceVersion")
+            if check_rv and want_rv and want_rv != cmeta.get("resourceVersion"):
+                raise Conflict(kind.resource, name)
+            # The store owns these fields: callers cannot change them.
+            for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
+                if k in cmeta:
+                    meta[k] = cmeta[k]
+                else:
+                    meta.pop(k, None)
+            if kind.has_spec:
+                gen = cmeta.get("generation", 1)
+                if obj.get("spec") != current.get("spec"):
+                    gen += 1
+                meta["generation"] = gen
+            meta["resourceVersion"] = cmeta.get("resourceVersion")
+            if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+                if not dry_run:
+                    self._remove(path)
+                return obj, True
+            if obj == current:
+                return current, False
+            if dry_run:
+                return obj, True
+            meta["resourceVersion"] = self._next_rv()
+            self._atomic_write(path, yamlio.dump(obj))
+        return obj, True
+
+    def delete(self, kind: Kind, namespace: str | None, name: str, *, uid: str | None = None,
+               rv: str | None = None, add_finalizers: tuple[str, ...] = (), dry_run: bool = False) -> tuple[dict, bool]:
+        """Delete, or mark for deletion when finalizers remain. Returns (object, removed_now)."""
+        with self.locked():
+            path = self.path_for(kind, namespace, name)
+            try:
+                current = self.read_path(path)
+            except FileNotFoundError:
+                raise NotFound(kind.resource, name) from None
+            meta = current["metadata"]
+            if uid and meta.get("uid") != uid:
+                raise Conflict(kind.resource, name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta.get('uid')}")
+            if rv and meta.get("resourceVersion") != rv:
+                raise Conflict(kind.resource, name)
+            finalizers = list(meta.get("finalizers") or [])
+            for f in add_finalizers:
+                if f not in finalizers and not meta.get("deletionTimestamp"):
+                    finalizers.append(f)
+            if not finalizers:
+                if not dry_run:
+                    self._remove(path)
+                return current, True
+            if meta.get("deletionTimestamp") and list(meta.get("finalizers") or []) == finalizers:
+                return current, False  # already being deleted
+            updated = copy.deepcopy(current)
+            um = updated["metadata"]
+            um["finalizers"] = finalizers
+            um.setdefault("deletionTimestamp", self.clock.stamp())
+            um.setdefault("deletionGracePeriodSeconds", 0)
+            if not dry_run:
+                um["resourceVersion"] = self._next_rv()
+                self._atomic_write(path, yamlio.dump(updated))
+            return updated, False
+
+    def _remove(self, path: Path) -> None:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise StateError(f"cannot delete {path}: {e.strerror}") from None
+        self.writes += 1
+
+    def namespaces_in_use(self, kind: Kind) -> list[str]:
+        base = self.registry / kind.plural
+        try:
+            return sorted(p.name for p in base.iterdir() if p.is_dir())
+        except FileNotFoundError:
+            return []
