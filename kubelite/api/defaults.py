@@ -220,7 +220,16 @@ def namespace(obj: dict) -> None:
 
 
 def secret(obj: dict) -> None:
+    """stringData is write-only: folded into base64 data, as the apiserver does."""
     _set(obj, "type", "Opaque")
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        import base64
+
+        data = obj.get("data") or {}
+        for k, v in string_data.items():
+            data[k] = base64.b64encode(str(v).encode()).decode()
+        obj["data"] = data
 
 
 def pvc(obj: dict) -> None:

@@ -55,7 +55,7 @@ def _metadata(meta: dict, kind: str, errs: Errors) -> None:
         for e in m.label_key_errors(k):
             errs.invalid("metadata.labels", k, e)
         for e in m.label_value_errors(v):
-            errs.invalid(f"metadata.labels", v, e)
+            errs.invalid(f"metadata.labels[{k}]", v, e)
     total = 0
     for k, v in (meta.get("annotations") or {}).items():
         for e in m.label_key_errors(k):
@@ -114,7 +114,7 @@ def _port(v: Any, path: str, errs: Errors, allow_zero: bool = False) -> None:
         errs.invalid(path, v, "must be between 1 and 65535, inclusive")
 
 
-def _container(c: dict, path: str, errs: Errors, volumes: set[str]) -> None:
+def _container(c: dict, path: str, errs: Errors, volumes: set[str]) -> None:  # noqa: C901
     name = c.get("name")
     if isinstance(name, str):
         for e in m.dns1123_label_errors(name):
@@ -150,10 +150,11 @@ def _container(c: dict, path: str, errs: Errors, volumes: set[str]) -> None:
         errs.unsupported(f"{path}.imagePullPolicy", policy, ["Always", "IfNotPresent", "Never"])
 
 
-def pod_spec(spec: dict, path: str, errs: Errors, restart_policies: tuple[str, ...] | None = None) -> None:
+def pod_spec(spec: dict, path: str, errs: Errors, restart_policies: tuple[str, ...] | None = None,
+             extra_volumes: set[str] | None = None) -> None:
     if not isinstance(spec, dict):
         return
-    volumes: set[str] = set()
+    volumes: set[str] = set(extra_volumes or ())
     for i, v in enumerate(spec.get("volumes") or []):
         vn = v.get("name")
         if isinstance(vn, str):
@@ -296,7 +297,8 @@ def _statefulset(obj: dict, errs: Errors) -> None:
     for f in ("replicas", "minReadySeconds", "revisionHistoryLimit"):
         _nonneg(spec, f, "spec", errs)
     _selector_and_template(spec, errs)
-    pod_spec((spec.get("template") or {}).get("spec"), "spec.template.spec", errs, ("Always",))
+    claims = {(t.get("metadata") or {}).get("name") for t in spec.get("volumeClaimTemplates") or []}
+    pod_spec((spec.get("template") or {}).get("spec"), "spec.template.spec", errs, ("Always",), claims)
     pmp = spec.get("podManagementPolicy")
     if pmp and pmp not in ("OrderedReady", "Parallel"):
         errs.unsupported("spec.podManagementPolicy", pmp, ["OrderedReady", "Parallel"])

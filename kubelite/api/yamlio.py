@@ -22,13 +22,35 @@ _loader = None
 _dumper = None
 
 
+MAX_DEPTH = 256  # nesting beyond any real manifest; refused before it costs deep recursion
+
+
 def _yaml_loader():
     global _loader
     if _loader is None:
         from ruamel.yaml import YAML
+        from ruamel.yaml.constructor import SafeConstructor
 
+        class Constructor(SafeConstructor):
+            """Scalars as kubectl reads them (go-yaml v2): timestamps stay the text written,
+            and an integer with a leading zero is octal (`defaultMode: 0644` is 420)."""
+
+            def construct_yaml_int(self, node: Any) -> int:
+                text = self.construct_scalar(node).replace("_", "")
+                digits = text.lstrip("+-")
+                if len(digits) > 1 and digits[0] == "0" and digits.isdigit() and "8" not in digits and "9" not in digits:
+                    return (-1 if text.startswith("-") else 1) * int(digits, 8)
+                return super().construct_yaml_int(node)
+
+            def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+                return self.construct_scalar(node)
+
+        Constructor.add_constructor("tag:yaml.org,2002:int", Constructor.construct_yaml_int)
+        Constructor.add_constructor("tag:yaml.org,2002:timestamp", Constructor.construct_yaml_timestamp)
         y = YAML(typ="safe", pure=False)
+        y.Constructor = Constructor
         y.allow_duplicate_keys = False
+        y.max_depth = MAX_DEPTH
         _loader = y
     return _loader
 
@@ -37,8 +59,18 @@ def _yaml_dumper():
     global _dumper
     if _dumper is None:
         from ruamel.yaml import YAML
+        from ruamel.yaml.representer import SafeRepresenter
 
+        class Representer(SafeRepresenter):
+            def represent_str(self, data: str) -> Any:
+                # ruamel writes NEL (U+0085) raw, and it reads back as a line break: escape it.
+                if "\x85" in data:
+                    return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+                return super().represent_str(data)
+
+        Representer.add_representer(str, Representer.represent_str)
         y = YAML(typ="safe", pure=False)
+        y.Representer = Representer
         y.default_flow_style = False
         y.width = 4096
         y.allow_unicode = True
@@ -160,11 +192,15 @@ def load_documents(text: str | bytes, source: str) -> list[Document]:
         where = f'"{source}" (document {index})'
         if len(chunk.encode("utf-8")) > MAX_DOCUMENT_BYTES:
             raise _too_big(where, len(chunk.encode("utf-8")))
+        loader = _yaml_loader()
+        loader.composer.depth = 0  # ruamel keeps the count of a document it refused
         try:
-            data = _yaml_loader().load(chunk)
+            data = loader.load(chunk)
         except RecursionError:
             raise InputError(f"{where}: yaml: exceeded max depth") from None
         except Exception as e:  # ruamel raises many error classes
+            if type(e).__name__ == "MaxDepthExceededError":
+                raise InputError(f"{where}: yaml: exceeded max depth") from None
             if type(e).__name__ == "DuplicateKeyError":
                 raise InputError(f"{where}: {_duplicate_key_line(e)}") from None
             raise InputError(f"{where}: {_yaml_error_line(e)}") from None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kubelite.apiserver import Result, Source
+from kubelite.apiserver import Result
 from kubelite.cli.apply import _dry_run_mode, print_result, validate_all
 from kubelite.cli.context import file_options, global_options, obj
 from kubelite.cli.inputs import read_documents

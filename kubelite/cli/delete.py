@@ -8,7 +8,7 @@ from kubelite.apiserver import Source
 from kubelite.cli.context import file_options, global_options, obj
 from kubelite.cli.inputs import parse_refs, read_documents
 from kubelite.cli.output import name_of
-from kubelite.errors import KubeliteError, NotFound, UsageError
+from kubelite.errors import NotFound, UsageError
 
 _CASCADE = {"true": "background", "background": "background", "foreground": "foreground", "orphan": "orphan", "false": "orphan"}
 

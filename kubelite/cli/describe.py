@@ -11,7 +11,6 @@ from kubelite.cli import printers
 from kubelite.cli.context import global_options, obj
 from kubelite.cli.inputs import parse_refs
 from kubelite.clock import human_duration, parse_time
-from kubelite.errors import NotFound
 
 W = 14  # label column width, as kubectl's describers align
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kubelite.api import kinds, yamlio
 from kubelite.api.kinds import Kind
-from kubelite.errors import InputError, UsageError
+from kubelite.errors import UsageError
 
 _EXTENSIONS = (".yaml", ".yml", ".json")
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from kubelite.cli.context import GLOBAL_OPTIONS, global_options
-from kubelite.errors import Busy, InputError, KubeliteError, ServerError, Unauthorized
+from kubelite.errors import Busy, KubeliteError, ServerError, Unauthorized
 
 # verb -> "module:function"; modules import only when their verb runs.
 COMMANDS: dict[str, str] = {
@@ -28,6 +28,12 @@ COMMANDS: dict[str, str] = {
     "scale": "kubelite.cli.modify:scale",
     "version": "kubelite.cli.misc:version",
     "wait": "kubelite.cli.wait:wait",
+    "reconcile": "kubelite.cli.reconcile:reconcile",
+    "cordon": "kubelite.cli.node:cordon",
+    "uncordon": "kubelite.cli.node:uncordon",
+    "drain": "kubelite.cli.node:drain",
+    "rollout": "kubelite.cli.rollout:rollout",
+    "set": "kubelite.cli.rollout:set_",
 }
 HELP = {
     "api-resources": "Print the supported API resources",
@@ -47,6 +53,12 @@ HELP = {
     "scale": "Set a new size for a deployment, replica set, or replication controller",
     "version": "Print the client version information",
     "wait": "Experimental: Wait for a specific condition on one or many resources",
+    "reconcile": "Run every controller once (or --until-stable) against the state directory",
+    "cordon": "Mark node as unschedulable",
+    "uncordon": "Mark node as schedulable",
+    "drain": "Drain node in preparation for maintenance",
+    "rollout": "Manage the rollout of a resource",
+    "set": "Set specific features on objects",
 }
 
 

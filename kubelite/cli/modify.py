@@ -14,7 +14,7 @@ from kubelite.api import kinds, merge, selectors, yamlio
 from kubelite.cli.context import global_options, obj
 from kubelite.cli.inputs import parse_refs
 from kubelite.cli.output import dump_yaml, name_of, structured
-from kubelite.errors import Conflict, InputError, Invalid, KubeliteError, UsageError
+from kubelite.errors import Conflict, InputError, UsageError
 
 
 def _targets(args: tuple[str, ...], selector: str | None, all_: bool, all_namespaces: bool = False) -> tuple[list[tuple], list[str]]:

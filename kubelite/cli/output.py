@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from typing import Any, Iterable, TextIO
+from typing import Any, TextIO
 
 import click
 

@@ -299,7 +299,6 @@ def _pvc(obj: dict, now: dt.datetime) -> Row:
 
 
 def _storageclass(obj: dict, now: dt.datetime) -> Row:
-    ann = (obj.get("metadata") or {}).get("annotations") or {}
     return [obj.get("provisioner", ""), obj.get("reclaimPolicy", "Delete"), obj.get("volumeBindingMode", "Immediate"),
             "true" if obj.get("allowVolumeExpansion") else "false", age(obj, now)]
 

@@ -8,7 +8,6 @@ import click
 from kubelite.api import jsonpath, selectors
 from kubelite.cli.context import global_options, obj
 from kubelite.cli.inputs import parse_refs
-from kubelite.cli.output import name_of
 from kubelite.errors import KubeliteError, NotFound, UsageError
 
 

@@ -9,7 +9,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from kubelite.api import yamlio
 from kubelite.api.kinds import Kind
@@ -37,6 +37,16 @@ class BadFile:
 
 def _meta(obj: dict) -> dict:
     return obj.setdefault("metadata", {})
+
+
+def blocks_removal(obj: dict) -> bool:
+    """Whether finalizers keep an object marked for deletion from being removed.
+
+    Namespaces also wait on spec.finalizers (the namespace controller's `kubernetes`).
+    """
+    if (obj.get("metadata") or {}).get("finalizers"):
+        return True
+    return obj.get("kind") == "Namespace" and bool((obj.get("spec") or {}).get("finalizers"))
 
 
 class Store:
@@ -265,7 +275,7 @@ class Store:
                     gen += 1
                 meta["generation"] = gen
             meta["resourceVersion"] = cmeta.get("resourceVersion")
-            if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            if meta.get("deletionTimestamp") and not blocks_removal(obj):
                 if not dry_run:
                     self._remove(path)
                 return obj, True
@@ -295,7 +305,7 @@ class Store:
             for f in add_finalizers:
                 if f not in finalizers and not meta.get("deletionTimestamp"):
                     finalizers.append(f)
-            if not finalizers:
+            if not finalizers and not blocks_removal(current):
                 if not dry_run:
                     self._remove(path)
                 return current, True
@@ -303,7 +313,10 @@ class Store:
                 return current, False  # already being deleted
             updated = copy.deepcopy(current)
             um = updated["metadata"]
-            um["finalizers"] = finalizers
+            if finalizers:
+                um["finalizers"] = finalizers
+            if updated.get("kind") == "Namespace":
+                updated.setdefault("status", {})["phase"] = "Terminating"
             um.setdefault("deletionTimestamp", self.clock.stamp())
             um.setdefault("deletionGracePeriodSeconds", 0)
             if not dry_run:

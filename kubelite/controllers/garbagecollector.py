@@ -1,0 +1,122 @@
+"""Garbage collection by ownerReferences, with upstream's deletion propagation.
+
+- An object whose owners are all gone is deleted (background).
+- Owner references to owners that are gone are removed while other owners remain.
+- An owner with the `foregroundDeletion` finalizer deletes its dependents first and is
+  removed once no dependent with blockOwnerDeletion remains.
+- An owner with the `orphan` finalizer strips its reference from its dependents, then goes.
+- Events older than an hour expire, as etcd's event TTL does upstream.
+"""
+from __future__ import annotations
+
+import copy
+
+from kubelite.api import kinds
+from kubelite.clock import parse_time
+from kubelite.controllers import _common as c
+
+FOREGROUND = "foregroundDeletion"
+ORPHAN = "orphan"
+EVENT_TTL = 3600
+
+
+def sync(ctx) -> None:
+    names = [k.kind for k in kinds.KINDS if k.kind != "Event"]
+    ctx.snap.load_all(names)
+    everything = [o for k in names for o in ctx.snap.list(k)]
+    for o in everything:
+        fins = (o["metadata"].get("finalizers") or [])
+        if c.is_terminating(o) and (FOREGROUND in fins or ORPHAN in fins):
+            ctx.guarded([o], lambda x: _finalize(ctx, x))
+    for o in everything:
+        if o["metadata"].get("ownerReferences") and not c.is_terminating(o):
+            ctx.guarded([o], lambda x: _collect(ctx, x))
+    _expire_events(ctx)
+
+
+def _current(ctx, o: dict) -> dict | None:
+    return ctx.snap.get(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
+
+
+def _finalize(ctx, owner: dict) -> None:
+    uid = owner["metadata"]["uid"]
+    fins = list(owner["metadata"].get("finalizers") or [])
+    deps = ctx.snap.dependents(uid)
+    if ORPHAN in fins:
+        for _, d in deps:
+            updated = copy.deepcopy(d)
+            refs = [r for r in d["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
+            if refs:
+                updated["metadata"]["ownerReferences"] = refs
+            else:
+                updated["metadata"].pop("ownerReferences", None)
+            if ctx.update(updated) is not None:
+                ctx.change(d, f"orphaned from {owner['kind'].lower()}/{owner['metadata']['name']}")
+        fins.remove(ORPHAN)
+    elif FOREGROUND in fins:
+        blocking = 0
+        for _, d in deps:
+            ref = next((r for r in d["metadata"].get("ownerReferences") or [] if r.get("uid") == uid), {})
+            if ref.get("blockOwnerDeletion"):
+                blocking += 1
+            if not c.is_terminating(d):
+                has_own = bool(ctx.snap.dependents(d["metadata"]["uid"]))
+                if ctx.delete(d, propagation="foreground" if has_own else "background"):
+                    ctx.change(d, f"deleted (foreground deletion of {owner['kind'].lower()}/{owner['metadata']['name']})")
+        remaining = [d for _, d in ctx.snap.dependents(uid)
+                     if next((r for r in d["metadata"].get("ownerReferences") or [] if r.get("uid") == uid), {}).get("blockOwnerDeletion")]
+        if remaining:
+            return
+        fins.remove(FOREGROUND)
+    else:
+        return
+    current = _current(ctx, owner) or owner
+    updated = copy.deepcopy(current)
+    if fins:
+        updated["metadata"]["finalizers"] = fins
+    else:
+        updated["metadata"].pop("finalizers", None)
+    if ctx.update(updated) is not None and not fins:
+        ctx.change(owner, "deleted")
+
+
+def _owner_state(ctx, ref: dict) -> tuple[bool, dict | None]:
+    """(exists, owner) for an owner reference, looked up by uid."""
+    kind = kinds.for_object(ref.get("apiVersion"), ref.get("kind"))
+    if kind is not None:
+        ctx.snap.load_all([kind.kind])
+    found = ctx.snap.by_uid(ref.get("uid", ""))
+    if found is None:
+        return False, None
+    return True, found[1]
+
+
+def _collect(ctx, o: dict) -> None:
+    refs = o["metadata"].get("ownerReferences") or []
+    alive, dangling = [], []
+    for r in refs:
+        exists, owner = _owner_state(ctx, r)
+        if not exists:
+            dangling.append(r)
+            continue
+        alive.append(r)
+    if not alive:
+        if ctx.delete(o):
+            ctx.change(o, "deleted (owner is gone)")
+        return
+    if dangling:
+        updated = copy.deepcopy(o)
+        updated["metadata"]["ownerReferences"] = alive
+        if ctx.update(updated) is not None:
+            ctx.change(o, f"removed owner reference(s) to {', '.join(r.get('kind', '') + '/' + r.get('name', '') for r in dangling)}")
+
+
+def _expire_events(ctx) -> None:
+    for ev in ctx.snap.list("Event"):
+        last = ev.get("lastTimestamp") or ev.get("eventTime") or ev["metadata"].get("creationTimestamp")
+        try:
+            age = (ctx.now - parse_time(last)).total_seconds()
+        except (TypeError, ValueError):
+            continue
+        if age > EVENT_TTL:
+            ctx.delete(ev)

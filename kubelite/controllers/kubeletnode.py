@@ -1,0 +1,95 @@
+"""The simulated kubelet's node loop: the node's Lease and status heartbeat.
+
+Every node not annotated `sim.kubelite.io/down: "true"` gets a Lease in kube-node-lease,
+renewed at most every 10 s, and a Ready condition whose heartbeat is refreshed at most
+every 5 minutes (upstream's nodeStatusReportFrequency), plus addresses and nodeInfo.
+With the clock fixed it writes nothing new.
+"""
+from __future__ import annotations
+
+import copy
+import ipaddress
+
+from kubelite.clock import parse_time
+from kubelite.controllers import _common as c
+
+LEASE_DURATION = 40
+LEASE_RENEW = 10  # seconds between lease renewals, as upstream's kubelet
+STATUS_REPORT = 300  # seconds between unchanged node status reports
+KUBELET_VERSION = "v1.32.0-kubelite"
+
+
+def _since(stamp: str | None, now) -> float:
+    if not stamp:
+        return float("inf")
+    try:
+        return (now - parse_time(stamp)).total_seconds()
+    except ValueError:
+        return float("inf")
+
+
+def sync(ctx) -> None:
+    ctx.guarded(ctx.snap.list("Node"), lambda n: _heartbeat(ctx, n))
+
+
+def _heartbeat(ctx, node: dict) -> None:
+    if c.is_down(node):
+        return
+    name = node["metadata"]["name"]
+    # The Lease in kube-node-lease, renewed every LEASE_RENEW seconds.
+    lease = ctx.snap.get("Lease", "kube-node-lease", name)
+    if lease is None:
+        ctx.create({
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": {"name": name, "namespace": "kube-node-lease", "ownerReferences": [
+                {"apiVersion": "v1", "kind": "Node", "name": name, "uid": node["metadata"]["uid"]}]},
+            "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION, "renewTime": _micro(ctx.stamp)},
+        })
+    elif _since((lease.get("spec") or {}).get("renewTime"), ctx.now) >= LEASE_RENEW:
+        renewed = copy.deepcopy(lease)
+        renewed["spec"]["renewTime"] = _micro(ctx.stamp)
+        ctx.update(renewed)
+    # Node status: conditions, addresses, nodeInfo; the Ready heartbeat every STATUS_REPORT seconds.
+    status = copy.deepcopy(node.get("status") or {})
+    cap = status.get("capacity") or {}
+    if cap and not status.get("allocatable"):
+        status["allocatable"] = dict(cap)
+    ready = c.condition(node, "Ready")
+    stale = ready is None or ready.get("status") != "True" or _since(ready.get("lastHeartbeatTime"), ctx.now) >= STATUS_REPORT
+    for ctype, reason, msg in (
+        ("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+        ("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        ("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    ):
+        cur = c.condition(node, ctype)
+        if cur is None or stale:
+            c.set_condition(status, ctype, "False", reason, msg, ctx.stamp, heartbeat=ctx.stamp)
+    if stale:
+        c.set_condition(status, "Ready", "True", "KubeletReady", "kubelet is posting ready status", ctx.stamp, heartbeat=ctx.stamp)
+    if not status.get("addresses"):
+        status["addresses"] = [{"type": "InternalIP", "address": _synthetic_ip(ctx, node)}, {"type": "Hostname", "address": name}]
+    if not status.get("nodeInfo"):
+        status["nodeInfo"] = {
+            "architecture": "amd64", "bootID": "", "containerRuntimeVersion": "kubelite://sim", "kernelVersion": "kubelite",
+            "kubeProxyVersion": KUBELET_VERSION, "kubeletVersion": KUBELET_VERSION, "machineID": "", "operatingSystem": "linux",
+            "osImage": "kubelite simulated node", "systemUUID": node["metadata"]["uid"],
+        }
+    status.setdefault("daemonEndpoints", {"kubeletEndpoint": {"Port": 10250}})
+    if status != (node.get("status") or {}):
+        updated = copy.deepcopy(node)
+        updated["status"] = status
+        was_ready = ready is not None and ready.get("status") == "True"
+        if ctx.update(updated) is not None and not was_ready:
+            ctx.event(node, "Normal", "NodeReady", f"Node {name} status is now: NodeReady", host=name)
+            ctx.change(node, "Ready")
+
+
+def _micro(stamp: str) -> str:
+    """Leases carry MicroTime (RFC 3339 with microseconds)."""
+    return stamp.replace("Z", ".000000Z") if "." not in stamp else stamp
+
+
+def _synthetic_ip(ctx, node: dict) -> str:
+    """A stable node address from 172.18.0.0/16, ordered by node name (like kind's)."""
+    names = sorted(n["metadata"]["name"] for n in ctx.snap.list("Node"))
+    return str(ipaddress.ip_address("172.18.0.2") + names.index(node["metadata"]["name"]))

@@ -1,0 +1,9 @@
+"""ReplicationController: ReplicaSet's logic with a map selector (upstream's replication package)."""
+from __future__ import annotations
+
+from kubelite.api import selectors
+from kubelite.controllers import _replicas
+
+
+def sync(ctx) -> None:
+    _replicas.sync(ctx, "ReplicationController", lambda rc: selectors.from_map((rc.get("spec") or {}).get("selector")))

@@ -1,0 +1,269 @@
+"""The scheduler: bind each unscheduled pod to a feasible node, spreading by least allocated.
+
+Filters, as upstream's default plugins: NodeName, NodeUnschedulable, TaintToleration,
+NodeAffinity (nodeSelector and required affinity), NodeResourcesFit (requests against
+allocatable minus bound pods, and the pod count), and VolumeBinding (claims bound,
+PV node affinity). Scoring: least allocated, ties broken by node name.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from kubelite.api import quantity
+from kubelite.controllers import _common as c
+
+SCHEDULER = "default-scheduler"
+
+
+def pod_requests(pod: dict) -> dict[str, int]:
+    """Effective requests: sum of containers, max with each init container, plus overhead (milli-units)."""
+    spec = pod.get("spec") or {}
+    total: dict[str, int] = {}
+    for ctr in spec.get("containers") or []:
+        for r, q in ((ctr.get("resources") or {}).get("requests") or {}).items():
+            total[r] = total.get(r, 0) + _milli(q)
+    for ctr in spec.get("initContainers") or []:
+        for r, q in ((ctr.get("resources") or {}).get("requests") or {}).items():
+            total[r] = max(total.get(r, 0), _milli(q))
+    for r, q in (spec.get("overhead") or {}).items():
+        total[r] = total.get(r, 0) + _milli(q)
+    return total
+
+
+def _milli(q) -> int:
+    try:
+        return quantity.milli(q)
+    except quantity.QuantityError:
+        return 0
+
+
+def _match_expr(expr: dict, labels: dict, fields: dict | None = None) -> bool:
+    key, op, values = expr.get("key"), expr.get("operator"), [str(v) for v in expr.get("values") or []]
+    src = fields if fields is not None else labels
+    has = key in src
+    v = src.get(key)
+    if op == "In":
+        return has and v in values
+    if op == "NotIn":
+        return not has or v not in values
+    if op == "Exists":
+        return has
+    if op == "DoesNotExist":
+        return not has
+    if op in ("Gt", "Lt"):
+        try:
+            a, b = int(v), int(values[0])
+        except (TypeError, ValueError, IndexError):
+            return False
+        return a > b if op == "Gt" else a < b
+    return False
+
+
+def node_selector_terms_match(terms: list[dict], node: dict) -> bool:
+    """Terms are ORed; expressions within a term are ANDed (upstream's NodeSelector)."""
+    labels = node["metadata"].get("labels") or {}
+    fields = {"metadata.name": node["metadata"]["name"]}
+    for term in terms or []:
+        exprs = term.get("matchExpressions") or []
+        fexprs = term.get("matchFields") or []
+        if not exprs and not fexprs:
+            continue
+        if all(_match_expr(e, labels) for e in exprs) and all(_match_expr(e, labels, fields) for e in fexprs):
+            return True
+    return False
+
+
+def affinity_matches(pod: dict, node: dict) -> bool:
+    spec = pod.get("spec") or {}
+    labels = node["metadata"].get("labels") or {}
+    for k, v in (spec.get("nodeSelector") or {}).items():
+        if labels.get(k) != v:
+            return False
+    req = (((spec.get("affinity") or {}).get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or {})
+    terms = req.get("nodeSelectorTerms")
+    if terms is not None and not node_selector_terms_match(terms, node):
+        return False
+    return True
+
+
+def node_ready(node: dict) -> bool:
+    cond = c.condition(node, "Ready")
+    return cond is not None and cond.get("status") == "True"
+
+
+@dataclass
+class NodeInfo:
+    node: dict
+    allocatable: dict[str, int]
+    requested: dict[str, int] = field(default_factory=dict)
+    pods: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.node["metadata"]["name"]
+
+
+def build_infos(nodes: list[dict], pods_on) -> list[NodeInfo]:
+    infos = []
+    for n in nodes:
+        alloc_raw = (n.get("status") or {}).get("allocatable") or (n.get("status") or {}).get("capacity") or {}
+        alloc = {r: _milli(q) for r, q in alloc_raw.items()}
+        info = NodeInfo(n, alloc)
+        for p in pods_on(n["metadata"]["name"]):
+            if c.pod_phase(p) in ("Succeeded", "Failed"):
+                continue
+            info.pods += 1
+            for r, v in pod_requests(p).items():
+                info.requested[r] = info.requested.get(r, 0) + v
+        infos.append(info)
+    return infos
+
+
+def filter_node(pod: dict, info: NodeInfo, requests: dict[str, int], extra_check=None) -> str | None:
+    """None if the pod fits the node, else upstream's reason text."""
+    spec = pod.get("spec") or {}
+    node = info.node
+    tolerations = spec.get("tolerations") or []
+    if (node.get("spec") or {}).get("unschedulable"):
+        if not c.tolerates(tolerations, {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}):
+            return "node(s) were unschedulable"
+    for t in (node.get("spec") or {}).get("taints") or []:
+        if t.get("effect") in ("NoSchedule", "NoExecute") and not c.tolerates(tolerations, t):
+            return f"node(s) had untolerated taint {{{t.get('key')}: {t.get('value') or ''}}}"
+    if not node_ready(node):
+        return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
+    if not affinity_matches(pod, node):
+        return "node(s) didn't match Pod's node affinity/selector"
+    if extra_check is not None:
+        reason = extra_check(pod, node)
+        if reason:
+            return reason
+    max_pods = info.allocatable.get("pods")
+    if max_pods is not None and (info.pods + 1) * 1000 > max_pods:
+        return "Too many pods"
+    for r, v in requests.items():
+        if v == 0:
+            continue
+        have = info.allocatable.get(r, 0)
+        if info.requested.get(r, 0) + v > have:
+            return f"Insufficient {r}"
+    return None
+
+
+def score(info: NodeInfo, requests: dict[str, int]) -> float:
+    """Least allocated over cpu and memory, after placing the pod (upstream's default weights)."""
+    total = 0.0
+    for r in ("cpu", "memory"):
+        cap = info.allocatable.get(r, 0)
+        if cap <= 0:
+            continue
+        used = info.requested.get(r, 0) + requests.get(r, 0)
+        total += max(0.0, (cap - used) / cap)
+    return total / 2
+
+
+def failure_message(total: int, reasons: dict[str, int]) -> str:
+    parts = sorted(f"{n} {r}" for r, n in reasons.items())
+    return f"0/{total} nodes are available: " + ", ".join(parts) + "."
+
+
+def place(pod: dict, infos: list[NodeInfo], extra_check=None) -> tuple[NodeInfo | None, dict[str, int]]:
+    requests = pod_requests(pod)
+    fits, reasons = [], {}
+    want = (pod.get("spec") or {}).get("nodeName")
+    for info in infos:
+        if want and info.name != want:
+            continue
+        why = filter_node(pod, info, requests, extra_check)
+        if why is None:
+            fits.append(info)
+        else:
+            reasons[why] = reasons.get(why, 0) + 1
+    if not fits:
+        return None, reasons
+    best = max(fits, key=lambda i: (score(i, requests), _neg_name(i.name)))
+    return best, reasons
+
+
+def _neg_name(name: str) -> tuple:
+    # max() picks the highest score, then the alphabetically first node name.
+    return tuple(-ord(ch) for ch in name)
+
+
+def _volume_check(ctx):
+    """VolumeBinding: claims must exist and be bound (unless WaitForFirstConsumer), PV node affinity must match."""
+
+    def check(pod: dict, node: dict) -> str | None:
+        ns = pod["metadata"]["namespace"]
+        for v in (pod.get("spec") or {}).get("volumes") or []:
+            claim = (v.get("persistentVolumeClaim") or {}).get("claimName")
+            if not claim:
+                continue
+            pvc = ctx.snap.get("PersistentVolumeClaim", ns, claim)
+            if pvc is None:
+                return f'persistentvolumeclaim "{claim}" not found'
+            vol = (pvc.get("spec") or {}).get("volumeName")
+            if not vol or (pvc.get("status") or {}).get("phase") != "Bound":
+                sc_name = (pvc.get("spec") or {}).get("storageClassName")
+                sc = ctx.snap.get("StorageClass", "", sc_name) if sc_name else None
+                if sc is not None and sc.get("volumeBindingMode") == "WaitForFirstConsumer":
+                    continue
+                return "pod has unbound immediate PersistentVolumeClaims"
+            pv = ctx.snap.get("PersistentVolume", "", vol)
+            terms = ((((pv or {}).get("spec") or {}).get("nodeAffinity") or {}).get("required") or {}).get("nodeSelectorTerms")
+            if terms and not node_selector_terms_match(terms, node):
+                return "node(s) had volume node affinity conflict"
+        return None
+
+    return check
+
+
+def sync(ctx) -> None:
+    pending = [p for p in ctx.snap.list("Pod")
+               if not (p.get("spec") or {}).get("nodeName")
+               and (p.get("spec") or {}).get("schedulerName", SCHEDULER) == SCHEDULER
+               and c.is_active(p) and not (p.get("spec") or {}).get("schedulingGates")]
+    if not pending:
+        return
+    nodes = sorted(ctx.snap.list("Node"), key=lambda n: n["metadata"]["name"])
+    infos = build_infos(nodes, ctx.snap.pods_on)
+    check = _volume_check(ctx)
+    # Upstream's queue orders by priority, then by arrival.
+    pending.sort(key=lambda p: (-int((p.get("spec") or {}).get("priority") or 0), p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"]))
+    ctx.guarded(pending, lambda pod: _schedule(ctx, pod, infos, check))
+
+
+def _schedule(ctx, pod: dict, infos: list[NodeInfo], check) -> None:
+    best, reasons = place(pod, infos, check)
+    if best is None:
+        reasons = {"no nodes available to schedule pods": 1} if not infos else reasons
+        msg = failure_message(len(infos), reasons) if infos else "no nodes available to schedule pods"
+        cond = c.condition(pod, "PodScheduled")
+        if cond and cond.get("status") == "False" and cond.get("message") == msg:
+            return  # already says so; nothing new to write
+        updated = copy.deepcopy(pod)
+        status = updated.setdefault("status", {})
+        status.setdefault("phase", "Pending")
+        c.set_condition(status, "PodScheduled", "False", "Unschedulable", msg, ctx.stamp, probe=True)
+        if ctx.update(updated) is not None:
+            ctx.event(pod, "Warning", "FailedScheduling", msg)
+            ctx.change(pod, f"unschedulable: {msg}")
+        return
+    updated = copy.deepcopy(pod)
+    updated["spec"]["nodeName"] = best.name
+    status = updated.setdefault("status", {})
+    status.setdefault("phase", "Pending")
+    c.set_condition(status, "PodScheduled", "True", "", "", ctx.stamp, probe=True)
+    for k in ("reason", "message"):
+        for cnd in status["conditions"]:
+            if cnd["type"] == "PodScheduled":
+                cnd.pop(k, None)
+    if ctx.update(updated) is None:
+        return
+    best.pods += 1
+    for r, v in pod_requests(pod).items():
+        best.requested[r] = best.requested.get(r, 0) + v
+    ns = pod["metadata"]["namespace"]
+    ctx.event(pod, "Normal", "Scheduled", f"Successfully assigned {ns}/{pod['metadata']['name']} to {best.name}")
+    ctx.change(pod, f"scheduled to {best.name}")

@@ -1,0 +1,199 @@
+"""`kubelite reconcile`: every controller once, in a fixed order, each isolated from the others.
+
+Exit codes (also in README):
+  0  the pass (or every pass) ran cleanly
+  1  degraded: a controller or an object failed; everything else still ran
+  3  another reconcile holds the lock; nothing was done
+  4  --until-stable ran out of passes before a pass wrote nothing
+"""
+from __future__ import annotations
+
+import importlib
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+from kubelite.errors import Busy, KubeliteError, StateError, UsageError
+from kubelite.runtime.context import Change, PassContext, Problem
+from kubelite.runtime.snapshot import Snapshot
+
+# The documented order: namespaces and node heartbeats first, then workloads top-down (CronJob makes Jobs,
+# Deployments make ReplicaSets, both make Pods), then placement and the kubelet, and
+# garbage collection last, so one pass carries a new Deployment to running pods.
+ORDER: list[tuple[str, str]] = [
+    ("namespace", "kubelite.controllers.namespace"),
+    ("serviceaccount", "kubelite.controllers.serviceaccount"),
+    ("kubelet-node", "kubelite.controllers.kubeletnode"),
+    ("nodelifecycle", "kubelite.controllers.nodelifecycle"),
+    ("cronjob", "kubelite.controllers.cronjob"),
+    ("job", "kubelite.controllers.job"),
+    ("deployment", "kubelite.controllers.deployment"),
+    ("replicaset", "kubelite.controllers.replicaset"),
+    ("replicationcontroller", "kubelite.controllers.replicationcontroller"),
+    ("statefulset", "kubelite.controllers.statefulset"),
+    ("daemonset", "kubelite.controllers.daemonset"),
+    ("volumebinder", "kubelite.controllers.volumebinder"),
+    ("scheduler", "kubelite.controllers.scheduler"),
+    ("kubelet", "kubelite.controllers.kubelet"),
+    ("endpoints", "kubelite.controllers.endpoints"),
+    ("clusterrole-aggregation", "kubelite.controllers.clusterroleaggregation"),
+    ("garbagecollector", "kubelite.controllers.garbagecollector"),
+    ("federation", "kubelite.controllers.federation"),
+]
+EXIT_OK, EXIT_DEGRADED, EXIT_BUSY, EXIT_UNSTABLE = 0, 1, 3, 4
+
+
+def available() -> list[str]:
+    """Controllers whose module exists in this build, in order."""
+    out = []
+    for name, module in ORDER:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name == module:
+                continue
+            raise
+        out.append(name)
+    return out
+
+
+@dataclass
+class PassResult:
+    number: int
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    writes: int = 0
+    conflicts: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class RunResult:
+    passes: list[PassResult] = field(default_factory=list)
+    stable: bool = False
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for r in self.passes for p in r.problems]
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for r in self.passes for c in r.changes]
+
+    def exit_code(self, until_stable: bool) -> int:
+        if self.problems:
+            return EXIT_DEGRADED
+        if until_stable and not self.stable:
+            return EXIT_UNSTABLE
+        return EXIT_OK
+
+    def summary(self) -> dict:
+        return {
+            "passes": len(self.passes),
+            "stable": self.stable,
+            "writes": sum(p.writes for p in self.passes),
+            "conflicts": sum(p.conflicts for p in self.passes),
+            "changes": [{"pass": p.number, "controller": c.controller, "object": c.object, "message": c.message}
+                        for p in self.passes for c in p.changes],
+            "errors": [{"pass": p.number, "controller": e.controller, "object": e.object, "error": e.error}
+                       for p in self.passes for e in p.problems],
+        }
+
+
+class Runner:
+    def __init__(self, api, controllers: list[str] | None = None,
+                 on_change: Callable[[Change], None] | None = None,
+                 on_problem: Callable[[Problem], None] | None = None):
+        self.api = api
+        names = available()
+        if controllers:
+            unknown = [c for c in controllers if c not in names]
+            if unknown:
+                raise UsageError(f"unknown controller(s) {', '.join(unknown)}; known: {', '.join(names)}")
+            names = [n for n in names if n in controllers]
+        self.names = names
+        self.on_change = on_change or (lambda c: None)
+        self.on_problem = on_problem or (lambda p: None)
+
+    def run_pass(self, number: int) -> PassResult:
+        result = PassResult(number)
+        start = time.perf_counter()
+        snap = Snapshot(self.api)
+        store = self.api.store
+        bad_seen: set = set()
+
+        def bad_file(bad) -> None:
+            if bad.path in bad_seen:
+                return
+            bad_seen.add(bad.path)
+            p = Problem("store", str(bad.path), bad.error.split(": ", 1)[-1] + " (skipped)")
+            result.problems.append(p)
+            self.on_problem(p)
+
+        previous = store.on_bad_file
+        store.on_bad_file = bad_file
+        try:
+            for name in self.names:
+                module = dict(ORDER)[name]
+                ctx = PassContext(self.api, snap, name)
+                try:
+                    importlib.import_module(module).sync(ctx)
+                except KubeliteError as e:
+                    ctx.problem(None, e.message)
+                except Exception as e:  # one controller's failure never stops the others
+                    tb = traceback.extract_tb(e.__traceback__)[-1]
+                    ctx.problem(None, f"{type(e).__name__}: {e} (at {tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})")
+                for c in ctx.changes:
+                    self.on_change(c)
+                for p in ctx.problems:
+                    self.on_problem(p)
+                result.changes += ctx.changes
+                result.problems += ctx.problems
+                result.writes += ctx.writes
+                result.conflicts += ctx.conflicts
+        finally:
+            store.on_bad_file = previous
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def run(self, until_stable: bool = False, max_passes: int = 20) -> RunResult:
+        out = RunResult()
+        with self.lock():
+            n = 0
+            while True:
+                n += 1
+                r = self.run_pass(n)
+                out.passes.append(r)
+                if r.writes == 0 and r.conflicts == 0:
+                    out.stable = True
+                    break
+                if not until_stable or n >= max_passes:
+                    break
+        return out
+
+    def lock(self):
+        """The reconcile lock: a second reconcile exits at once instead of waiting."""
+        from contextlib import contextmanager
+
+        from filelock import FileLock, Timeout
+
+        root = self.api.store.root
+
+        @contextmanager
+        def held():
+            lockdir = root / "locks"
+            try:
+                lockdir.mkdir(mode=0o700, exist_ok=True)
+                lock = FileLock(str(lockdir / "reconcile.lock"))
+                lock.acquire(timeout=0)
+            except Timeout:
+                raise Busy(f"another reconcile is running on {root} (lock {lockdir / 'reconcile.lock'}); nothing was done") from None
+            except OSError as e:
+                raise StateError(f"cannot lock state directory {root}: {e.strerror}") from None
+            try:
+                yield
+            finally:
+                lock.release()
+
+        return held()
