@@ -74,8 +74,6 @@ def _value(tok: str, lo: int, hi: int, names: dict[str, int], what: str) -> int:
         v = int(tok)
     except ValueError:
         raise ValueError(f"failed to parse int from {tok}: invalid {what}") from None
-    if what == "day of week" and v == 7:
-        v = 0
     if not lo <= v <= hi:
         raise ValueError(f"{what} value {v} out of range ({lo}-{hi})")
     return v

@@ -58,7 +58,7 @@ _TOKEN = re.compile(r"""\.\.|\.[A-Za-z0-9_\-/\\.]*?(?=\.|\[|$)|\[[^\]]*\]|\.\*""
 
 def _tokens(path: str) -> list[str]:
     path = path.strip()
-    if path.startswith("$"):
+    if path.startswith(("$", "@")):  # the root, or the current object (`{@}`, `{@.name}` in a range)
         path = path[1:]
     if path and not path.startswith((".", "[")):
         path = "." + path

@@ -135,8 +135,11 @@ def _hoist_global_options(argv: list[str]) -> list[str]:
     if i >= len(argv) or argv[i].startswith("-"):
         return argv
     verb = argv[i]
-    # Nested groups (create deployment, rollout status, auth can-i) take options after their leaf.
-    return [verb] + argv[i + 1:] + head
+    rest = argv[i + 1:]
+    # Nested groups (create deployment, rollout status, auth can-i) take options after their leaf,
+    # but before a `--` that starts a command (`create job pi --image=perl -- perl -e ...`).
+    cut = rest.index("--") if "--" in rest else len(rest)
+    return [verb] + rest[:cut] + head + rest[cut:]
 
 
 def report(err: KubeliteError) -> int:
@@ -170,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {msg}", err=True)
         if isinstance(e, click.UsageError) and e.ctx is not None:
             click.echo(f"See '{e.ctx.command_path} -h' for help and examples", err=True)
-        sys.exit(e.exit_code if e.exit_code else 1)
+        sys.exit(1)  # kubectl exits 1 for usage errors too (click would use 2)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)

@@ -21,7 +21,8 @@ def _targets(args: tuple[str, ...], selector: str | None, all_: bool, all_namesp
     """Split `TYPE NAME... key=val key-` or `TYPE/NAME key=val` into objects and the rest."""
     c = obj()
     words = list(args)
-    pairs = [w for w in words if "=" in w or (w.endswith("-") and "/" not in w and len(w) > 1)]
+    # Object names never end in "-" (DNS-1123), so `key-` is always a removal, even `a.io/key-`.
+    pairs = [w for w in words if "=" in w or (w.endswith("-") and len(w) > 1)]
     res_args = [w for w in words if w not in pairs]
     if not res_args:
         raise UsageError("one or more resources must be specified as <resource> <name> or <resource>/<name>")

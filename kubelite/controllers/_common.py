@@ -190,3 +190,145 @@ def tolerates(tolerations: list[dict], taint: dict) -> bool:
 def is_down(node: dict) -> bool:
     """A node the user marked down with `sim.kubelite.io/down: "true"`: no heartbeats, no pod progress."""
     return ((node.get("metadata") or {}).get("annotations") or {}).get(DOWN) == "true"
+
+
+# -- node eligibility (upstream's nodeaffinity / v1helper taint helpers) --------------------
+# Shared by the scheduler and the DaemonSet controller; pure.
+
+def match_node_selector_requirement(expr: dict, labels: dict, fields: dict | None = None) -> bool:
+    """One NodeSelectorRequirement against a node's labels (or, with fields, its fields)."""
+    key, op = expr.get("key"), expr.get("operator")
+    values = [str(v) for v in expr.get("values") or []]
+    src = fields if fields is not None else labels
+    has = key in src
+    v = src.get(key)
+    if op == "In":
+        return has and v in values
+    if op == "NotIn":
+        return not has or v not in values
+    if op == "Exists":
+        return has
+    if op == "DoesNotExist":
+        return not has
+    if op in ("Gt", "Lt"):
+        try:
+            a, b = int(v), int(values[0])
+        except (TypeError, ValueError, IndexError):
+            return False
+        return a > b if op == "Gt" else a < b
+    return False
+
+
+def node_selector_terms_match(terms: list[dict] | None, node: dict) -> bool:
+    """NodeSelectorTerms are ORed, requirements within a term ANDed; an empty term matches nothing."""
+    meta = node.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    fields = {"metadata.name": meta.get("name")}
+    for term in terms or []:
+        exprs = term.get("matchExpressions") or []
+        fexprs = term.get("matchFields") or []
+        if not exprs and not fexprs:
+            continue
+        if all(match_node_selector_requirement(e, labels) for e in exprs) and \
+                all(match_node_selector_requirement(e, labels, fields) for e in fexprs):
+            return True
+    return False
+
+
+def required_node_affinity_matches(pod: dict, node: dict) -> bool:
+    """nodeSelector and requiredDuringSchedulingIgnoredDuringExecution (upstream's
+    nodeaffinity.GetRequiredNodeAffinity(pod).Match(node))."""
+    spec = pod.get("spec") or {}
+    labels = (node.get("metadata") or {}).get("labels") or {}
+    for k, v in (spec.get("nodeSelector") or {}).items():
+        if labels.get(k) != v:
+            return False
+    req = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+    if req is not None:
+        return node_selector_terms_match(req.get("nodeSelectorTerms"), node)
+    return True
+
+
+def find_untolerated_taint(taints: list[dict] | None, tolerations: list[dict] | None,
+                           effects: tuple[str, ...] = ("NoSchedule", "NoExecute")) -> dict | None:
+    """The first taint with one of `effects` that no toleration tolerates (upstream's
+    v1helper.FindMatchingUntoleratedTaint with an effect filter)."""
+    for t in taints or []:
+        if t.get("effect") in effects and not tolerates(tolerations or [], t):
+            return t
+    return None
+
+
+# -- owner-reference claiming (upstream's ControllerRefManager.ClaimObject) -----------------
+
+def claim_objects(ctx, owner: dict, kind: str, selector, member=None) -> list[dict]:
+    """The objects of `kind` the owner controls after adoption and release.
+
+    Owned objects that stop matching the selector (or `member`) are released unless the
+    owner is being deleted; matching orphans are adopted unless either side is being deleted.
+    """
+    meta = owner["metadata"]
+    ns, uid = meta.get("namespace"), meta["uid"]
+    match = (lambda o: selector.matches((o.get("metadata") or {}).get("labels")) and (member is None or member(o)))
+    deleting = is_terminating(owner)
+    claimed: dict[str, dict] = {}
+    for o in ctx.snap.owned(kind, uid):
+        if not is_controlled_by(o, owner):
+            continue
+        if match(o) or deleting:
+            claimed[o["metadata"]["name"]] = o
+            continue
+        released = copy.deepcopy(o)
+        refs = [r for r in o["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
+        if refs:
+            released["metadata"]["ownerReferences"] = refs
+        else:
+            released["metadata"].pop("ownerReferences", None)
+        if ctx.update(released) is not None:
+            ctx.change(owner, f"released {kind.lower()} {o['metadata']['name']}")
+    if deleting:
+        return list(claimed.values())
+    for o in ctx.snap.select(kind, ns, selector):
+        name = o["metadata"]["name"]
+        if name in claimed or controller_of(o) is not None or is_terminating(o) or not match(o):
+            continue
+        adopted = copy.deepcopy(o)
+        adopted["metadata"].setdefault("ownerReferences", []).append(owner_ref(owner))
+        stored = ctx.update(adopted)
+        if stored is not None:
+            claimed[name] = stored
+            ctx.change(owner, f"adopted {kind.lower()} {name}")
+    return list(claimed.values())
+
+
+# -- ControllerRevisions (upstream's pkg/controller/history) --------------------------------
+
+REVISION_HASH = "controller-revision-hash"
+
+
+def template_patch(template: dict) -> dict:
+    """The revision data DaemonSets and StatefulSets store: a patch replacing spec.template."""
+    t = copy.deepcopy(template or {})
+    t["$patch"] = "replace"
+    return {"spec": {"template": t}}
+
+
+def template_from_patch(data: dict | None) -> dict:
+    """The pod template a revision's data restores (the inverse of template_patch)."""
+    t = copy.deepcopy(((data or {}).get("spec") or {}).get("template") or {})
+    t.pop("$patch", None)
+    return t
+
+
+def revision_hash(data: dict, collision_count: int | None = None) -> str:
+    """Upstream's HashControllerRevision: FNV over the data plus the collision count, safe-encoded."""
+    payload = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+    if collision_count:
+        payload += str(collision_count).encode()
+    return safe_encode(fnv32a(payload))
+
+
+def revision_key(rev: dict) -> tuple:
+    """Upstream's SortControllerRevisions order: revision, then creation time, then name."""
+    m = rev.get("metadata") or {}
+    return (int(rev.get("revision") or 0), m.get("creationTimestamp") or "", m.get("name") or "")

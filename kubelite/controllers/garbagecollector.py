@@ -29,7 +29,8 @@ def sync(ctx) -> None:
         if c.is_terminating(o) and (FOREGROUND in fins or ORPHAN in fins):
             ctx.guarded([o], lambda x: _finalize(ctx, x))
     for o in everything:
-        if o["metadata"].get("ownerReferences") and not c.is_terminating(o):
+        o = _current(ctx, o)  # finalizers above may have just rewritten it
+        if o is not None and o["metadata"].get("ownerReferences") and not c.is_terminating(o):
             ctx.guarded([o], lambda x: _collect(ctx, x))
     _expire_events(ctx)
 

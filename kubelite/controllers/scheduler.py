@@ -31,6 +31,20 @@ def pod_requests(pod: dict) -> dict[str, int]:
     return total
 
 
+DEFAULT_MILLI_CPU = 100  # upstream's non-zero defaults, used only for scoring
+DEFAULT_MEMORY = 200 * 1024 * 1024 * 1000  # 200Mi in milli-units
+
+
+def nonzero_requests(pod: dict) -> dict[str, int]:
+    """Requests for scoring: containers without cpu/memory requests count as 100m / 200Mi (upstream's GetNonzeroRequests)."""
+    total = {"cpu": 0, "memory": 0}
+    for ctr in (pod.get("spec") or {}).get("containers") or []:
+        req = (ctr.get("resources") or {}).get("requests") or {}
+        total["cpu"] += _milli(req["cpu"]) if "cpu" in req else DEFAULT_MILLI_CPU
+        total["memory"] += _milli(req["memory"]) if "memory" in req else DEFAULT_MEMORY
+    return total
+
+
 def _milli(q) -> int:
     try:
         return quantity.milli(q)
@@ -97,11 +111,19 @@ class NodeInfo:
     node: dict
     allocatable: dict[str, int]
     requested: dict[str, int] = field(default_factory=dict)
+    scored: dict[str, int] = field(default_factory=dict)  # non-zero requests, for scoring
     pods: int = 0
 
     @property
     def name(self) -> str:
         return self.node["metadata"]["name"]
+
+    def add(self, pod: dict) -> None:
+        self.pods += 1
+        for r, v in pod_requests(pod).items():
+            self.requested[r] = self.requested.get(r, 0) + v
+        for r, v in nonzero_requests(pod).items():
+            self.scored[r] = self.scored.get(r, 0) + v
 
 
 def build_infos(nodes: list[dict], pods_on) -> list[NodeInfo]:
@@ -113,9 +135,7 @@ def build_infos(nodes: list[dict], pods_on) -> list[NodeInfo]:
         for p in pods_on(n["metadata"]["name"]):
             if c.pod_phase(p) in ("Succeeded", "Failed"):
                 continue
-            info.pods += 1
-            for r, v in pod_requests(p).items():
-                info.requested[r] = info.requested.get(r, 0) + v
+            info.add(p)
         infos.append(info)
     return infos
 
@@ -151,14 +171,16 @@ def filter_node(pod: dict, info: NodeInfo, requests: dict[str, int], extra_check
     return None
 
 
-def score(info: NodeInfo, requests: dict[str, int]) -> float:
-    """Least allocated over cpu and memory, after placing the pod (upstream's default weights)."""
+def score(info: NodeInfo, pod: dict) -> float:
+    """Least allocated over cpu and memory after placing the pod, with upstream's non-zero
+    request defaults, so pods without requests still spread."""
+    requests = nonzero_requests(pod)
     total = 0.0
     for r in ("cpu", "memory"):
         cap = info.allocatable.get(r, 0)
         if cap <= 0:
             continue
-        used = info.requested.get(r, 0) + requests.get(r, 0)
+        used = info.scored.get(r, 0) + requests.get(r, 0)
         total += max(0.0, (cap - used) / cap)
     return total / 2
 
@@ -182,7 +204,7 @@ def place(pod: dict, infos: list[NodeInfo], extra_check=None) -> tuple[NodeInfo 
             reasons[why] = reasons.get(why, 0) + 1
     if not fits:
         return None, reasons
-    best = max(fits, key=lambda i: (score(i, requests), _neg_name(i.name)))
+    best = max(fits, key=lambda i: (score(i, pod), _neg_name(i.name)))
     return best, reasons
 
 
@@ -261,9 +283,7 @@ def _schedule(ctx, pod: dict, infos: list[NodeInfo], check) -> None:
                 cnd.pop(k, None)
     if ctx.update(updated) is None:
         return
-    best.pods += 1
-    for r, v in pod_requests(pod).items():
-        best.requested[r] = best.requested.get(r, 0) + v
+    best.add(pod)
     ns = pod["metadata"]["namespace"]
     ctx.event(pod, "Normal", "Scheduled", f"Successfully assigned {ns}/{pod['metadata']['name']} to {best.name}")
     ctx.change(pod, f"scheduled to {best.name}")

@@ -1,0 +1,156 @@
+"""Shared fixtures: a fresh state directory, the real `kubelite` command, and snapshots.
+
+Every CLI test runs the installed `kubelite` executable in a subprocess, exactly as a
+user would; pure units are tested in-process.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+KUBELITE = shutil.which("kubelite") or "kubelite"
+KUBECTL = shutil.which("kubectl")
+REPO = Path(__file__).resolve().parent.parent
+SCHEMAS = REPO / "schemas"
+
+# A pinned "now" for tests that look at ages and timestamps.
+T0 = "2026-01-02T15:04:05Z"
+
+os.environ["KUBELITE_STRICT"] = "1"  # in-process APIServers check every write against its schema
+
+
+class Run(NamedTuple):
+    rc: int
+    out: str
+    err: str
+
+
+def _clean_env(extra: dict | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("KUBELITE_") and k not in ("EDITOR", "KUBE_EDITOR")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["KUBELITE_STRICT"] = "1"  # every write, controllers' too, is checked against its schema
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run_kubelite(args, *, state: Path | None = None, stdin: str | bytes | None = None,
+                 now: str | None = None, env: dict | None = None, via_env: bool = False,
+                 cwd: Path | None = None, timeout: float = 30) -> Run:
+    """Run the real `kubelite` command; returns (rc, stdout, stderr)."""
+    argv = shlex.split(args) if isinstance(args, str) else [str(a) for a in args]
+    e = _clean_env(env)
+    if now:
+        e["KUBELITE_NOW"] = now
+    if state is not None:
+        if via_env:
+            e["KUBELITE_STATE_DIR"] = str(state)
+        else:
+            argv = ["--state-dir", str(state)] + argv
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    p = subprocess.run([KUBELITE] + argv, input=data, capture_output=True, env=e, cwd=cwd, timeout=timeout)
+    return Run(p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    """A path for a fresh state directory (kubelite creates it on first use)."""
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def kl(state: Path):
+    """Run the real `kubelite` against the test's state directory.
+
+    kl("get pods -o name"), kl(["apply", "-f", "-"], stdin=text), kl(..., now=T0),
+    kl(..., via_env=True) passes the directory in $KUBELITE_STATE_DIR instead of --state-dir.
+    """
+
+    def call(args, *, stdin=None, now=None, env=None, via_env=False, cwd=None) -> Run:
+        return run_kubelite(args, state=state, stdin=stdin, now=now, env=env, via_env=via_env, cwd=cwd)
+
+    return call
+
+
+@pytest.fixture
+def api(state: Path):
+    """The in-process API over the same state directory, for quick set-up and inspection."""
+    from kubelite.apiserver import APIServer
+    from kubelite.clock import Clock, parse_time
+
+    return APIServer.open(state, Clock(parse_time(T0)))
+
+
+def snapshot(state: Path) -> dict[str, bytes]:
+    """{relative path: bytes} of every file under the state directory except locks/."""
+    out = {}
+    if not state.exists():
+        return out
+    for p in sorted(state.rglob("*")):
+        rel = p.relative_to(state)
+        if rel.parts and rel.parts[0] == "locks":
+            continue
+        if p.is_file():
+            out[str(rel)] = p.read_bytes()
+    return out
+
+
+def mtimes(state: Path) -> dict[str, int]:
+    """{relative path: mtime_ns} of every file and directory except locks/."""
+    out = {}
+    for p in sorted(state.rglob("*")):
+        rel = p.relative_to(state)
+        if rel.parts and rel.parts[0] == "locks":
+            continue
+        out[str(rel)] = p.stat().st_mtime_ns
+    return out
+
+
+def object_files(state: Path) -> list[Path]:
+    return sorted(p for p in (state / "registry").rglob("*.yaml") if not p.name.startswith("."))
+
+
+def load_yaml(text: str):
+    from kubelite.api import yamlio
+
+    docs = yamlio.load_documents(text, "test")
+    return docs[0].data if len(docs) == 1 else [d.data for d in docs]
+
+
+def assert_every_object_valid(state: Path) -> int:
+    """Every file kubelite wrote validates against its kind's JSON Schema in schemas/."""
+    import jsonschema
+
+    count = 0
+    for path in object_files(state):
+        obj = load_yaml(path.read_text())
+        schema = json.loads((SCHEMAS / f"{obj['kind'].lower()}.json").read_text())
+        cls = jsonschema.validators.validator_for(schema)
+        errors = sorted(cls(schema).iter_errors(obj), key=str)
+        assert not errors, f"{path}: {errors[0].message} at {list(errors[0].absolute_path)}"
+        count += 1
+    return count
+
+
+def one_line(err: str) -> str:
+    lines = err.strip("\n").splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{err}"
+    return lines[0]
+
+
+needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+
+
+def kubectl(*args: str) -> str:
+    p = subprocess.run([KUBECTL, *args], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    return p.stdout

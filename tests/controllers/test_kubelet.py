@@ -1,0 +1,103 @@
+"""The simulated kubelet: running pods, IPs, heartbeats and the sim.kubelite.io knobs."""
+from __future__ import annotations
+
+import json
+
+from kubelite.controllers import kubelet
+from tests.controllers.helpers import at, cond, node_yaml, objects, one, reconcile
+
+
+def _pod(name, restart="Always", annotations=None):
+    return json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "annotations": annotations or {}},
+                       "spec": {"restartPolicy": restart, "containers": [{"name": "c", "image": "busybox"}]}}) + "\n---\n"
+
+
+def test_durations_parse_like_go():
+    assert kubelet.parse_duration("30s") == 30
+    assert kubelet.parse_duration("1m30s") == 90
+    assert kubelet.parse_duration("2h") == 7200
+    assert kubelet.parse_duration("soon") is None
+
+
+def test_bound_pods_run_with_unique_ips_from_the_node_cidr_and_full_status(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + node_yaml("n2") + "".join(_pod(f"p{i}") for i in range(6)), now=at(0))
+    reconcile(kl, at(0))
+    pods = objects(kl, "pods")
+    nodes = {n["metadata"]["name"]: n for n in objects(kl, "nodes")}
+    ips = [p["status"]["podIP"] for p in pods]
+    assert len(set(ips)) == 6
+    for p in pods:
+        cidr = nodes[p["spec"]["nodeName"]]["spec"]["podCIDR"]
+        assert p["status"]["podIP"].rsplit(".", 1)[0] == cidr.rsplit(".", 1)[0]
+        assert p["status"]["phase"] == "Running" and p["status"]["hostIP"] and p["status"]["startTime"] == at(0)
+        assert {c["type"] for c in p["status"]["conditions"]} >= {"PodScheduled", "Initialized", "ContainersReady", "Ready"}
+        assert p["status"]["containerStatuses"][0]["state"]["running"]["startedAt"] == at(0)
+    leases = objects(kl, "leases", "-n", "kube-node-lease")
+    assert {l["metadata"]["name"] for l in leases} == {"n1", "n2"}
+
+
+def test_never_with_exit_zero_succeeds_and_nonzero_fails(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + _pod("ok", "Never") + _pod("bad", "Never", {"sim.kubelite.io/exit-code": "3"}), now=at(0))
+    reconcile(kl, at(0))
+    reconcile(kl, at(1))
+    ok, bad = one(kl, "pod", "ok"), one(kl, "pod", "bad")
+    assert ok["status"]["phase"] == "Succeeded"
+    assert ok["status"]["containerStatuses"][0]["state"]["terminated"]["reason"] == "Completed"
+    assert bad["status"]["phase"] == "Failed"
+    assert bad["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 3
+
+
+def test_a_duration_keeps_the_container_running_until_it_elapses(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + _pod("timed", "Never", {"sim.kubelite.io/duration": "30s"}), now=at(0))
+    reconcile(kl, at(0))
+    reconcile(kl, at(20))
+    assert one(kl, "pod", "timed")["status"]["phase"] == "Running"
+    reconcile(kl, at(31))
+    assert one(kl, "pod", "timed")["status"]["phase"] == "Succeeded"
+
+
+def test_a_failing_container_with_restart_always_crash_loops_with_growing_restarts(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + _pod("crashy", "Always", {"sim.kubelite.io/exit-code": "1"}), now=at(0))
+    reconcile(kl, at(0))
+    reconcile(kl, at(1))
+    p = one(kl, "pod", "crashy")
+    cs = p["status"]["containerStatuses"][0]
+    assert cs["restartCount"] == 1 and cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert p["status"]["phase"] == "Running"
+    assert "CrashLoopBackOff" in kl(["get", "pods"]).out
+    reconcile(kl, at(12))  # back-off of 10 s elapsed: running again
+    assert "running" in one(kl, "pod", "crashy")["status"]["containerStatuses"][0]["state"]
+    reconcile(kl, at(13))
+    assert one(kl, "pod", "crashy")["status"]["containerStatuses"][0]["restartCount"] == 2
+
+
+def test_a_pod_marked_never_ready_runs_but_is_not_ready(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + _pod("shy", annotations={"sim.kubelite.io/ready": "false"}), now=at(0))
+    reconcile(kl, at(0))
+    p = one(kl, "pod", "shy")
+    assert p["status"]["phase"] == "Running" and cond(p, "Ready")["status"] == "False"
+    assert "0/1" in kl(["get", "pod", "shy"]).out
+
+
+def test_a_pod_waits_for_a_missing_config_map_and_starts_once_it_exists(kl):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "needs-config"},
+           "spec": {"containers": [{"name": "c", "image": "x", "envFrom": [{"configMapRef": {"name": "settings"}}]}]}}
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + json.dumps(pod), now=at(0))
+    reconcile(kl, at(0))
+    p = one(kl, "pod", "needs-config")
+    assert p["status"]["phase"] == "Pending"
+    assert p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CreateContainerConfigError"
+    assert "CreateContainerConfigError" in kl(["get", "pods"]).out
+    kl(["create", "configmap", "settings", "--from-literal=a=b"])
+    reconcile(kl, at(1))
+    assert one(kl, "pod", "needs-config")["status"]["phase"] == "Running"
+
+
+def test_heartbeats_renew_the_lease_only_after_the_interval(kl, state):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1"), now=at(0))
+    reconcile(kl, at(0))
+    lease = one(kl, "lease", "n1", "-n", "kube-node-lease")
+    reconcile(kl, at(5))
+    assert one(kl, "lease", "n1", "-n", "kube-node-lease")["spec"]["renewTime"] == lease["spec"]["renewTime"]
+    reconcile(kl, at(11))
+    assert one(kl, "lease", "n1", "-n", "kube-node-lease")["spec"]["renewTime"] != lease["spec"]["renewTime"]

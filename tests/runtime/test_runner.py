@@ -1,0 +1,96 @@
+"""The reconcile runner: order, fault isolation, the lock, --until-stable, output modes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kubelite.apiserver import APIServer
+from kubelite.clock import Clock, parse_time
+from kubelite.runtime import runner
+from tests.controllers.helpers import at, deployment_yaml, node_yaml, objects
+
+
+def test_the_documented_order_runs_workloads_before_the_scheduler_and_gc_last():
+    names = runner.available()
+    assert names.index("deployment") < names.index("replicaset") < names.index("scheduler") < names.index("kubelet")
+    assert names[-1] in ("garbagecollector", "federation")
+
+
+def test_a_controller_that_raises_does_not_stop_the_others(tmp_path, monkeypatch):
+    api = APIServer.open(tmp_path / "s", Clock(parse_time(at(0))))
+    api.apply({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {"capacity": {"cpu": "2", "memory": "1Gi", "pods": "10"}}})
+    import importlib
+
+    dep = importlib.import_module("kubelite.controllers.deployment")
+
+    def boom(ctx):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(dep, "sync", boom)
+    result = runner.Runner(api).run(until_stable=True, max_passes=5)
+    assert result.exit_code(True) == runner.EXIT_DEGRADED
+    assert any(p.controller == "deployment" and "kaboom" in p.error for p in result.problems)
+    node = api.store.get(__import__("kubelite.api.kinds", fromlist=["x"]).by_kind("Node"), None, "n1")
+    assert node["spec"]["podCIDR"]  # nodelifecycle still ran
+    assert any(c["type"] == "Ready" for c in node["status"]["conditions"])  # and the kubelet
+
+
+def test_a_corrupt_object_file_is_reported_skipped_and_the_pass_finishes(kl, state):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + deployment_yaml("web", 1), now=at(0))
+    kl(["create", "configmap", "victim"], now=at(0))
+    bad = state / "registry" / "configmaps" / "default" / "victim.yaml"
+    bad.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: [unterminated\n")
+    r = kl(["reconcile", "--until-stable"], now=at(0))
+    assert r.rc == runner.EXIT_DEGRADED
+    assert str(bad) in r.err
+    assert [p["status"]["phase"] for p in objects(kl, "pods")] == ["Running"]
+    g = kl(["get", "cm"])
+    assert g.rc == 0 and str(bad) in g.err and "kube-root-ca" not in g.out
+
+
+def test_a_second_reconcile_exits_at_once_while_one_holds_the_lock(kl, state):
+    kl(["get", "ns"])
+    from filelock import FileLock
+
+    lock = FileLock(str(state / "locks" / "reconcile.lock"))
+    lock.acquire()
+    try:
+        r = kl(["reconcile"])
+    finally:
+        lock.release()
+    assert r.rc == runner.EXIT_BUSY
+    assert r.err.startswith("error: another reconcile is running on")
+
+
+def test_until_stable_gives_up_after_max_passes_with_exit_4(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + deployment_yaml("web", 2), now=at(0))
+    r = kl(["reconcile", "--until-stable", "--max-passes", "1"], now=at(0))
+    assert r.rc == runner.EXIT_UNSTABLE and "not stable after 1 passes" in r.err
+
+
+def test_json_output_summarises_passes_changes_and_errors_and_quiet_prints_nothing(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + deployment_yaml("web", 1), now=at(0))
+    r = kl(["reconcile", "--until-stable", "-o", "json"], now=at(0))
+    summary = json.loads(r.out)
+    assert summary["stable"] is True and summary["passes"] >= 2 and summary["errors"] == []
+    assert any(c["controller"] == "deployment" and "scaled up replica set" in c["message"] for c in summary["changes"])
+    kl(["scale", "deploy/web", "--replicas=2"])
+    r = kl(["reconcile", "-q"], now=at(1))
+    assert r.rc == 0 and r.out == ""
+
+
+def test_controllers_flag_runs_only_the_named_subset(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + deployment_yaml("web", 1), now=at(0))
+    r = kl(["reconcile", "--controllers", "deployment"], now=at(0))
+    assert r.rc == 0 and len(objects(kl, "rs")) == 1 and objects(kl, "pods") == []
+    r = kl(["reconcile", "--controllers", "nope"])
+    assert r.rc != 0 and "unknown controller" in r.err
+
+
+def test_change_lines_name_the_object_and_what_happened(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + deployment_yaml("web", 3), now=at(0))
+    out = kl(["reconcile"], now=at(0)).out
+    rs = objects(kl, "rs")[0]["metadata"]["name"]
+    assert f"deployment.apps/web: scaled up replica set {rs} from 0 to 3" in out.splitlines()
