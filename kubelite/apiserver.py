@@ -101,6 +101,7 @@ class APIServer:
             with api.store.locked():
                 for ns in SYSTEM_NAMESPACES:
                     api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+                _load_plugins()
                 for hook in BOOTSTRAP:
                     hook(api)
             try:
@@ -169,7 +170,7 @@ class APIServer:
         return e
 
     def _finish(self, kind: Kind, obj: dict, old: dict | None, source: Source | None = None) -> None:
-        """Defaults, then semantic validation (and immutable fields for updates)."""
+        """Defaults, then semantic validation (and immutable fields for updates). Pure: no writes."""
         source = source or Source()
         defaults.apply_defaults(obj)
         errs = schema.validate(kind.kind, obj) if self.strict else []
@@ -178,8 +179,35 @@ class APIServer:
             errs = validation.validate_update(old, obj)
         if errs:
             raise self._invalid(kind, obj, errs, source)
-        for hook in ADMISSION:
-            hook(self, kind, obj, old)
+
+    def _admit(self, kind: Kind, obj: dict, old: dict | None, dry_run: bool) -> list[Callable[[], None]]:
+        """Run the admission plugins (under the store lock). Returns undo actions for a failed write."""
+        _load_plugins()
+        undo: list[Callable[[], None]] = []
+        try:
+            for hook in ADMISSION:
+                u = hook(self, kind, obj, old, dry_run)
+                if u is not None:
+                    undo.append(u)
+        except BaseException:
+            for u in reversed(undo):
+                u()
+            raise
+        return undo
+
+    def _guarded_write(self, undo: list[Callable[[], None]], write: Callable[[], Any]) -> Any:
+        try:
+            return write()
+        except BaseException:
+            for u in reversed(undo):
+                u()
+            raise
+
+    def _released(self, kind: Kind, obj: dict) -> None:
+        """An object left the store: let plugins release what it held (IPs, ports)."""
+        _load_plugins()
+        for hook in AFTER_DELETE:
+            hook(self, kind, obj)
 
     def _namespace_ok(self, kind: Kind, obj: dict) -> None:
         if not kind.namespaced:
@@ -217,11 +245,23 @@ class APIServer:
         self._finish(kind, obj, None, source)
         with self.store.locked():
             self._namespace_ok(kind, obj)
-            stored = self.store.create(kind, obj, dry_run=dry_run)
-            for hook in AFTER_CREATE:
-                if not dry_run:
-                    hook(self, kind, stored)
+            if self.store.exists(kind, meta.get("namespace"), meta["name"]):
+                from kubelite.errors import AlreadyExists
+
+                raise AlreadyExists(kind.resource, meta["name"])
+            undo = self._admit(kind, obj, None, dry_run)
+            stored = self._guarded_write(undo, lambda: self.store.create(kind, obj, dry_run=dry_run))
         return Result("created", kind, stored, dry_run)
+
+    def _replace(self, kind: Kind, obj: dict, old: dict, *, check_rv: bool = True, dry_run: bool = False,
+                 source: Source | None = None) -> tuple[dict, bool]:
+        """Validate, admit and store an update of `old` (held under the store lock)."""
+        self._finish(kind, obj, old, source)
+        undo = self._admit(kind, obj, old, dry_run)
+        stored, changed = self._guarded_write(undo, lambda: self.store.update(kind, obj, check_rv=check_rv, dry_run=dry_run))
+        if changed and not dry_run and not self.store.exists(kind, obj["metadata"].get("namespace"), obj["metadata"]["name"]):
+            self._released(kind, stored)
+        return stored, changed
 
     def update(self, obj: dict, source: Source | None = None, dry_run: bool = False,
                check_rv: bool = True, prepared: Kind | None = None) -> Result:
@@ -233,8 +273,7 @@ class APIServer:
         meta = obj["metadata"]
         with self.store.locked():
             old = self.store.get(kind, meta.get("namespace"), meta.get("name"))
-            self._finish(kind, obj, old, source)
-            stored, changed = self.store.update(kind, obj, check_rv=check_rv, dry_run=dry_run)
+            stored, changed = self._replace(kind, obj, old, check_rv=check_rv, dry_run=dry_run, source=source)
         return Result("replaced" if changed else "unchanged", kind, stored, dry_run)
 
     def apply(self, manifest: dict, namespace: str | None = None, source: Source | None = None,
@@ -247,19 +286,16 @@ class APIServer:
         with self.store.locked():
             live = self.store.try_get(kind, meta.get("namespace"), meta["name"])
             if live is None:
-                res = self.create(merge.with_last_applied(manifest), source=source, dry_run=dry_run, prepared=kind)
-                return res
+                return self.create(merge.with_last_applied(manifest), source=source, dry_run=dry_run, prepared=kind)
             merged = merge.apply_manifest(manifest, live)
-            self._finish(kind, merged, live, source)
-            stored, changed = self.store.update(kind, merged, dry_run=dry_run)
+            stored, changed = self._replace(kind, merged, live, dry_run=dry_run, source=source)
         return Result("configured" if changed else "unchanged", kind, stored, dry_run)
 
     def write(self, kind: Kind, obj: dict, *, check_rv: bool = True) -> tuple[dict, bool]:
         """A controller's write: validated like any other, with the resourceVersion precondition."""
         with self.store.locked():
             old = self.store.get(kind, obj["metadata"].get("namespace"), obj["metadata"]["name"])
-            self._finish(kind, obj, old)
-            return self.store.update(kind, obj, check_rv=check_rv)
+            return self._replace(kind, obj, old, check_rv=check_rv)
 
     def delete(self, kind: Kind, namespace: str | None, name: str, *, propagation: str = "background",
                dry_run: bool = False, uid: str | None = None, rv: str | None = None) -> Result:
@@ -277,8 +313,7 @@ class APIServer:
         with self.store.locked():
             obj, removed = self.store.delete(kind, ns, name, uid=uid, rv=rv, add_finalizers=add, dry_run=dry_run)
             if removed and not dry_run:
-                for hook in AFTER_DELETE:
-                    hook(self, kind, obj)
+                self._released(kind, obj)
         return Result("deleted", kind, obj, dry_run)
 
     def _delete_namespace(self, name: str, dry_run: bool) -> Result:
@@ -288,10 +323,20 @@ class APIServer:
         return Result("deleted", kind, obj, dry_run)
 
 
-# Admission and lifecycle hooks other modules register (services allocate IPs, ...).
-ADMISSION: list[Callable[[APIServer, Kind, dict, dict | None], None]] = []
-AFTER_CREATE: list[Callable[[APIServer, Kind, dict], None]] = []
+# Admission plugins (kubelite/admission/) register here when first needed:
+# ADMISSION hooks fn(api, kind, obj, old, dry_run) may mutate obj or raise, and may
+# return an undo action for a write that then fails; AFTER_DELETE hooks fn(api, kind, obj)
+# release what a removed object held.
+ADMISSION: list[Callable[..., Callable[[], None] | None]] = []
 AFTER_DELETE: list[Callable[[APIServer, Kind, dict], None]] = []
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if not _plugins_loaded:
+        _plugins_loaded = True
+        import kubelite.admission  # noqa: F401  (registers its hooks)
 
 
 def _json_type(pytype: str) -> str:

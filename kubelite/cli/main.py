@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "drain": "kubelite.cli.node:drain",
     "rollout": "kubelite.cli.rollout:rollout",
     "set": "kubelite.cli.rollout:set_",
+    "resolve": "kubelite.cli.resolve:resolve",
 }
 HELP = {
     "api-resources": "Print the supported API resources",
@@ -59,6 +60,7 @@ HELP = {
     "drain": "Drain node in preparation for maintenance",
     "rollout": "Manage the rollout of a resource",
     "set": "Set specific features on objects",
+    "resolve": "Answer what cluster DNS would for a name",
 }
 
 
@@ -151,6 +153,8 @@ def report(err: KubeliteError) -> int:
             click.echo(err.message, err=True)
         else:
             click.echo(f"Error from server ({err.reason}): {err.message}", err=True)
+    elif err.reason == "NXDOMAIN":
+        click.echo(err.message, err=True)
     elif isinstance(err, Busy):
         click.echo(f"error: {err.message}", err=True)
     else:
@@ -179,4 +183,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as e:  # a bug: still one line, never a traceback, unless asked for
+        import os
+
+        if os.environ.get("KUBELITE_DEBUG"):
+            raise
+        click.echo(f"error: internal error: {type(e).__name__}: {e} (set KUBELITE_DEBUG=1 for a traceback)", err=True)
+        sys.exit(1)
     sys.exit(rc if isinstance(rc, int) else 0)
