@@ -71,6 +71,61 @@ class APIServer:
         # Objects built by controllers skip the JSON Schema check for speed; the test
         # suite sets KUBELITE_STRICT=1 so every controller write is checked against it.
         self.strict = os.environ.get("KUBELITE_STRICT") == "1"
+        # Who is asking. None is the control plane itself (controllers), which RBAC does
+        # not restrict; the CLI sets the acting user, and every request is then authorized.
+        self.identity = None
+        self._authorizer = None
+
+    # -- authorization and audit ---------------------------------------------------
+    @property
+    def authorizer(self):
+        if self._authorizer is None:
+            from kubelite.auth.authorizer import Authorizer
+
+            self._authorizer = Authorizer(self.store)
+        return self._authorizer
+
+    def authorize(self, verb: str, kind: Kind, namespace: str | None = None, name: str = "", subresource: str = "") -> None:
+        """Refuse (Forbidden, audited) a request the acting identity may not make."""
+        if self.identity is None or self.identity.is_master:
+            return
+        from kubelite.auth.rbac import Request
+
+        req = Request(verb, kind.group, kind.plural, subresource, (namespace or "") if kind.namespaced else "", name or "")
+        try:
+            self.authorizer.check(self.identity, req)
+        except Forbidden:
+            self.audit(verb, kind, namespace, name, "forbid", 403, subresource)
+            raise
+
+    def audit(self, verb: str, kind: Kind, namespace: str | None, name: str, decision: str, code: int, subresource: str = "") -> None:
+        """Append one audit.k8s.io/v1 Event line to STATE/audit.log (CLI requests only)."""
+        if self.identity is None:
+            return
+        import json
+        import uuid
+
+        ref = {"resource": kind.plural, "apiGroup": kind.group, "apiVersion": kind.version}
+        if kind.namespaced and namespace:
+            ref["namespace"] = namespace
+        if name:
+            ref["name"] = name
+        if subresource:
+            ref["subresource"] = subresource
+        line = {
+            "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": str(uuid.uuid4()),
+            "stage": "ResponseComplete", "verb": verb, "requestReceivedTimestamp": self.clock.stamp(),
+            "stageTimestamp": self.clock.stamp(),
+            "user": {"username": self.identity.user, "groups": list(self.identity.groups)},
+            "objectRef": ref, "responseStatus": {"metadata": {}, "code": code},
+            "annotations": {"authorization.k8s.io/decision": decision},
+        }
+        try:
+            fd = os.open(self.store.root / "audit.log", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a") as f:
+                f.write(json.dumps(line, sort_keys=True) + "\n")
+        except OSError:
+            pass  # the audit trail is best effort; it never blocks a request
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -224,12 +279,15 @@ class APIServer:
 
     # -- reads -----------------------------------------------------------------
     def get(self, kind: Kind, namespace: str | None, name: str) -> dict:
+        self.authorize("get", kind, namespace, name)
         return self.store.get(kind, namespace if kind.namespaced else None, name)
 
     def try_get(self, kind: Kind, namespace: str | None, name: str) -> dict | None:
+        self.authorize("get", kind, namespace, name)
         return self.store.try_get(kind, namespace if kind.namespaced else None, name)
 
     def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
+        self.authorize("list", kind, namespace)
         return self.store.list(kind, namespace if kind.namespaced else None)
 
     # -- writes ----------------------------------------------------------------
@@ -242,6 +300,7 @@ class APIServer:
         meta = obj["metadata"]
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + _random_suffix()
+        self.authorize("create", kind, meta.get("namespace"), "")
         self._finish(kind, obj, None, source)
         with self.store.locked():
             self._namespace_ok(kind, obj)
@@ -251,6 +310,11 @@ class APIServer:
                 raise AlreadyExists(kind.resource, meta["name"])
             undo = self._admit(kind, obj, None, dry_run)
             stored = self._guarded_write(undo, lambda: self.store.create(kind, obj, dry_run=dry_run))
+            if not dry_run:
+                for hook in AFTER_CREATE:
+                    hook(self, kind, stored)
+        if not dry_run:
+            self.audit("create", kind, meta.get("namespace"), meta["name"], "allow", 201)
         return Result("created", kind, stored, dry_run)
 
     def _replace(self, kind: Kind, obj: dict, old: dict, *, check_rv: bool = True, dry_run: bool = False,
@@ -264,16 +328,23 @@ class APIServer:
         return stored, changed
 
     def update(self, obj: dict, source: Source | None = None, dry_run: bool = False,
-               check_rv: bool = True, prepared: Kind | None = None) -> Result:
-        """Replace the whole object (kubectl replace, controllers' writes)."""
+               check_rv: bool = True, prepared: Kind | None = None, verb: str = "update", subresource: str = "") -> Result:
+        """Replace the whole object (kubectl replace, label, scale, controllers' writes).
+
+        `verb` and `subresource` are what RBAC checks: `patch` for label/annotate/patch,
+        `update` on `deployments/scale` for scale.
+        """
         if prepared is None:
             kind, obj = self.prepare(obj, obj.get("metadata", {}).get("namespace"), source)
         else:
             kind = prepared
         meta = obj["metadata"]
+        self.authorize(verb, kind, meta.get("namespace"), meta.get("name", ""), subresource)
         with self.store.locked():
             old = self.store.get(kind, meta.get("namespace"), meta.get("name"))
             stored, changed = self._replace(kind, obj, old, check_rv=check_rv, dry_run=dry_run, source=source)
+        if changed and not dry_run:
+            self.audit(verb, kind, meta.get("namespace"), meta.get("name", ""), "allow", 200, subresource)
         return Result("replaced" if changed else "unchanged", kind, stored, dry_run)
 
     def apply(self, manifest: dict, namespace: str | None = None, source: Source | None = None,
@@ -283,12 +354,16 @@ class APIServer:
         meta = manifest["metadata"]
         if not meta.get("name"):
             raise InputError(f"{(source or Source()).prefix()}metadata.name: Required value: name is required for apply")
+        self.authorize("get", kind, meta.get("namespace"), meta["name"])
         with self.store.locked():
             live = self.store.try_get(kind, meta.get("namespace"), meta["name"])
             if live is None:
                 return self.create(merge.with_last_applied(manifest), source=source, dry_run=dry_run, prepared=kind)
+            self.authorize("patch", kind, meta.get("namespace"), meta["name"])
             merged = merge.apply_manifest(manifest, live)
             stored, changed = self._replace(kind, merged, live, dry_run=dry_run, source=source)
+        if changed and not dry_run:
+            self.audit("patch", kind, meta.get("namespace"), meta["name"], "allow", 200)
         return Result("configured" if changed else "unchanged", kind, stored, dry_run)
 
     def write(self, kind: Kind, obj: dict, *, check_rv: bool = True) -> tuple[dict, bool]:
@@ -301,6 +376,7 @@ class APIServer:
                dry_run: bool = False, uid: str | None = None, rv: str | None = None) -> Result:
         """Delete with upstream's propagation: foreground and orphan go through finalizers."""
         ns = namespace if kind.namespaced else None
+        self.authorize("delete", kind, ns, name)
         if kind.kind == "Namespace" and name in UNDELETABLE_NAMESPACES:
             raise Forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted')
         add: tuple[str, ...] = ()
@@ -309,12 +385,30 @@ class APIServer:
         elif propagation == "orphan":
             add = ("orphan",)
         if kind.kind == "Namespace":
-            return self._delete_namespace(name, dry_run)
-        with self.store.locked():
-            obj, removed = self.store.delete(kind, ns, name, uid=uid, rv=rv, add_finalizers=add, dry_run=dry_run)
-            if removed and not dry_run:
-                self._released(kind, obj)
-        return Result("deleted", kind, obj, dry_run)
+            res = self._delete_namespace(name, dry_run)
+        else:
+            with self.store.locked():
+                obj, removed = self.store.delete(kind, ns, name, uid=uid, rv=rv, add_finalizers=add, dry_run=dry_run)
+                if removed and not dry_run:
+                    self._released(kind, obj)
+            res = Result("deleted", kind, obj, dry_run)
+        if not dry_run:
+            self.audit("delete", kind, ns, name, "allow", 200)
+        return res
+
+    def evict(self, namespace: str, name: str) -> Result:
+        """The Eviction API: a create on pods/eviction, carried out by the control plane."""
+        pk = kinds.by_kind("Pod")
+        self.authorize("create", pk, namespace, name, "eviction")
+        who, self.identity = self.identity, None
+        try:
+            res = self.delete(pk, namespace, name)
+        finally:
+            self.identity = who
+        if who is not None:
+            self.identity = who
+            self.audit("create", pk, namespace, name, "allow", 201, "eviction")
+        return res
 
     def _delete_namespace(self, name: str, dry_run: bool) -> Result:
         """Mark the namespace Terminating; the namespace controller empties and removes it."""
@@ -325,9 +419,10 @@ class APIServer:
 
 # Admission plugins (kubelite/admission/) register here when first needed:
 # ADMISSION hooks fn(api, kind, obj, old, dry_run) may mutate obj or raise, and may
-# return an undo action for a write that then fails; AFTER_DELETE hooks fn(api, kind, obj)
-# release what a removed object held.
+# return an undo action for a write that then fails; AFTER_CREATE hooks fn(api, kind, obj)
+# follow a create; AFTER_DELETE hooks fn(api, kind, obj) release what a removed object held.
 ADMISSION: list[Callable[..., Callable[[], None] | None]] = []
+AFTER_CREATE: list[Callable[[APIServer, Kind, dict], None]] = []
 AFTER_DELETE: list[Callable[[APIServer, Kind, dict], None]] = []
 _plugins_loaded = False
 

@@ -5,7 +5,7 @@ Importing this package registers every plugin with kubelite.apiserver.
 """
 import importlib
 
-PLUGINS = ("config", "services", "storage", "serviceaccounts")
+PLUGINS = ("config", "services", "storage", "serviceaccounts", "rbac")
 
 for _name in PLUGINS:
     try:

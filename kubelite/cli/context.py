@@ -58,11 +58,29 @@ class Ctx:
         if self._api is None:
             from kubelite.apiserver import APIServer
 
-            self._api = APIServer.open(self.state_dir)
-            self._api.store.on_bad_file = lambda bad: click.echo(
+            api = APIServer.open(self.state_dir)
+            api.store.on_bad_file = lambda bad: click.echo(
                 f"Warning: skipping unreadable object file {bad.path}: {bad.error.split(': ', 1)[-1]}", err=True
             )
+            api.identity = self.identity_for(api)
+            self._api = api
         return self._api
+
+    def identity_for(self, api):
+        """--token, else --as/--as-group (or $KUBELITE_AS), else the state directory's administrator."""
+        from kubelite.auth.identity import ADMIN, Identity
+
+        if self.token:
+            from kubelite.auth import tokens
+
+            return tokens.authenticate(api, self.token)
+        if self.as_user:
+            return Identity.of(self.as_user, self.as_groups)
+        if self.as_groups:
+            from kubelite.errors import UsageError
+
+            raise UsageError("requesting uid, groups or user-extra for  without impersonating a user")
+        return ADMIN
 
     @property
     def namespace(self) -> str:

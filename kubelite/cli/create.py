@@ -16,7 +16,18 @@ from kubelite.errors import KubeliteError, UsageError
 
 
 class CreateGroup(click.Group):
-    """`create -f FILE` or `create <generator> NAME`."""
+    """`create -f FILE` or `create <generator> NAME` (with kubectl's aliases: ns, deploy, cm, sa, cj, svc)."""
+
+    ALIASES = {"ns": "namespace", "deploy": "deployment", "cm": "configmap", "sa": "serviceaccount",
+               "cj": "cronjob", "svc": "service", "sec": "secret"}
+
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, self.ALIASES.get(name, name))
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] in self.ALIASES:
+            args = [self.ALIASES[args[0]]] + list(args[1:])
+        return super().resolve_command(ctx, args)
 
     def parse_args(self, ctx, args):
         # Without a generator word, everything is create -f's.
@@ -309,7 +320,13 @@ def create_configmap(name, from_literal, from_file, from_env_file, dry_run, outp
 
 @create.group("secret")
 def create_secret():
-    """Create a secret: generic, tls or docker-registry."""
+    """Create a secret: generic, tls or docker-registry.
+
+    \b
+    Examples:
+      kubelite create secret generic db --from-literal=password=s3cret
+      kubelite create secret tls web-tls --cert=tls.crt --key=tls.key
+    """
 
 
 @create_secret.command("generic")
@@ -417,7 +434,13 @@ def _service(name: str, type_: str, tcp: tuple[str, ...], cluster_ip: str | None
 
 @create.group("service")
 def create_service():
-    """Create a service: clusterip, nodeport, loadbalancer or externalname."""
+    """Create a service: clusterip, nodeport, loadbalancer or externalname.
+
+    \b
+    Examples:
+      kubelite create service clusterip web --tcp=80:8080
+      kubelite create service nodeport web --tcp=80:8080 --node-port=30080
+    """
 
 
 @create_service.command("clusterip")
@@ -599,3 +622,12 @@ def create_clusterrolebinding(name, clusterrole, user, group, serviceaccount, dr
     if subs:
         m["subjects"] = subs
     _emit(m, dry_run, output)
+
+
+def _register_token() -> None:
+    from kubelite.cli.auth import create_token
+
+    create.add_command(create_token, "token")
+
+
+_register_token()

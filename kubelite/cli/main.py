@@ -35,6 +35,8 @@ COMMANDS: dict[str, str] = {
     "rollout": "kubelite.cli.rollout:rollout",
     "set": "kubelite.cli.rollout:set_",
     "resolve": "kubelite.cli.resolve:resolve",
+    "auth": "kubelite.cli.auth:auth",
+    "audit": "kubelite.cli.auth:audit",
 }
 HELP = {
     "api-resources": "Print the supported API resources",
@@ -61,6 +63,8 @@ HELP = {
     "rollout": "Manage the rollout of a resource",
     "set": "Set specific features on objects",
     "resolve": "Answer what cluster DNS would for a name",
+    "auth": "Inspect authorization",
+    "audit": "Read the audit log of writes and denials",
 }
 
 

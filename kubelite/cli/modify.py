@@ -77,7 +77,7 @@ def _update_map(field: str, verb: str):
                 updated["metadata"].pop(field)
             if resource_version:
                 updated["metadata"]["resourceVersion"] = resource_version
-            res = c.api.update(updated, prepared=kind)
+            res = c.api.update(updated, prepared=kind, verb="patch")
             if output in ("json", "yaml"):
                 click.echo(structured(output, [res.obj], True), nl=False)
             elif output == "name":
@@ -155,7 +155,7 @@ def scale(args, replicas, current_replicas, resource_version, selector, all_, ou
         updated.setdefault("spec", {})["replicas" if kind.kind != "Job" else "parallelism"] = replicas
         if resource_version:
             updated["metadata"]["resourceVersion"] = resource_version
-        res = c.api.update(updated, prepared=kind)
+        res = c.api.update(updated, prepared=kind, verb="update", subresource="scale")
         click.echo(name_of(kind, res.obj) if output == "name" else f"{name_of(kind, res.obj)} scaled")
 
 
@@ -214,7 +214,7 @@ def patch(args, patch_text, patch_file, type_, dry_run, output, subresource):
         from kubelite.cli.apply import _dry_run_mode
 
         dry = _dry_run_mode(dry_run)
-        res = c.api.update(new, dry_run=bool(dry), prepared=kind)
+        res = c.api.update(new, dry_run=bool(dry), prepared=kind, verb="patch", subresource=subresource or "")
         if output in ("json", "yaml"):
             click.echo(structured(output, [res.obj], True), nl=False)
         elif output == "name":
@@ -293,5 +293,5 @@ def edit(args, output):
         if len(docs) != 1 or docs[0].data == o:
             click.echo("Edit cancelled, no changes made.")
             continue
-        res = c.api.update(docs[0].data)
+        res = c.api.update(docs[0].data, verb="patch")
         click.echo(f"{name_of(kind, res.obj)} edited")

@@ -23,7 +23,7 @@ def _set_unschedulable(name: str, value: bool) -> None:
         updated.setdefault("spec", {})["unschedulable"] = True
     else:
         updated.setdefault("spec", {}).pop("unschedulable", None)
-    c.api.update(updated, prepared=nk)
+    c.api.update(updated, prepared=nk, verb="patch")
     click.echo(f"node/{name} {'cordoned' if value else 'uncordoned'}")
 
 
@@ -115,8 +115,10 @@ def drain(node, ignore_daemonsets, delete_emptydir_data, force, dry_run):
             continue
         click.echo(f"evicting pod {ns}/{name}")
         try:
-            api.delete(pk, ns, name)
-        except KubeliteError:
+            api.evict(ns, name)
+        except KubeliteError as e:
+            if e.reason == "Forbidden":
+                raise
             continue
         events.record(api, p, "Normal", "Evicted", "Evicted by kubelite drain", "kubelite-drain")
         click.echo(f'pod/{name} evicted')

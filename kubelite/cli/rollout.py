@@ -219,7 +219,7 @@ def _patch_spec(args, fn, verb_done: str, verb_already: str) -> None:
     if updated == o:
         click.echo(f"{name_of(kind, o)} {verb_already}")
         return
-    c.api.update(updated, prepared=kind)
+    c.api.update(updated, prepared=kind, verb="patch")
     click.echo(f"{name_of(kind, o)} {verb_done}")
 
 
@@ -313,7 +313,7 @@ def set_image(args, all_):
             if updated == o:
                 click.echo(f"{name_of(ref.kind, o)} image unchanged")
                 continue
-            c.api.update(updated, prepared=ref.kind)
+            c.api.update(updated, prepared=ref.kind, verb="patch")
             click.echo(f"{name_of(ref.kind, o)} image updated")
 
 
