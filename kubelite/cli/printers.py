@@ -145,20 +145,18 @@ def _statefulset(obj: dict, now: dt.datetime) -> Row:
 
 
 def _job_status(obj: dict) -> str:
+    """kubectl's printJob STATUS: conditions in this order, deletion before suspension."""
     st = obj.get("status") or {}
-    conds = {c.get("type"): c for c in st.get("conditions") or [] if c.get("status") == "True"}
+    conds = {c.get("type") for c in st.get("conditions") or [] if c.get("status") == "True"}
     if "Complete" in conds:
         return "Complete"
     if "Failed" in conds:
         return "Failed"
-    if "FailureTarget" in conds:
-        return "FailureTarget"
-    if "SuccessCriteriaMet" in conds:
-        return "SuccessCriteriaMet"
-    if (obj.get("spec") or {}).get("suspend") or "Suspended" in conds:
-        return "Suspended"
     if (obj.get("metadata") or {}).get("deletionTimestamp"):
         return "Terminating"
+    for ctype in ("Suspended", "FailureTarget", "SuccessCriteriaMet"):
+        if ctype in conds:
+            return ctype
     return "Running"
 
 
@@ -277,24 +275,42 @@ def _serviceaccount(obj: dict, now: dt.datetime) -> Row:
 
 
 def _modes(modes: list[str] | None) -> str:
-    short = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
-    return ",".join(short.get(m, m) for m in modes or [])
+    """kubectl's GetAccessModesAsString: a fixed order, each mode once."""
+    have = set(modes or [])
+    order = (("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP"))
+    return ",".join(short for mode, short in order if mode in have)
+
+
+def _storage_class(obj: dict) -> str:
+    """GetPersistentVolume(Claim)Class: the beta annotation wins over spec.storageClassName."""
+    ann = (obj.get("metadata") or {}).get("annotations") or {}
+    if "volume.beta.kubernetes.io/storage-class" in ann:
+        return ann["volume.beta.kubernetes.io/storage-class"]
+    return (obj.get("spec") or {}).get("storageClassName") or ""
+
+
+def _volume_phase(obj: dict) -> str:
+    if (obj.get("metadata") or {}).get("deletionTimestamp"):
+        return "Terminating"
+    return (obj.get("status") or {}).get("phase") or ""
 
 
 def _pv(obj: dict, now: dt.datetime) -> Row:
     spec, st = obj.get("spec") or {}, obj.get("status") or {}
-    ref = spec.get("claimRef") or {}
-    claim = f"{ref.get('namespace')}/{ref.get('name')}" if ref.get("name") else ""
-    return [str((spec.get("capacity") or {}).get("storage", "")), _modes(spec.get("accessModes")),
-            spec.get("persistentVolumeReclaimPolicy", "Retain"), st.get("phase") or "Pending", claim,
-            spec.get("storageClassName") or "", spec.get("volumeAttributesClassName") or "<unset>", st.get("reason") or "", age(obj, now)]
+    ref = spec.get("claimRef")
+    claim = f"{ref.get('namespace') or ''}/{ref.get('name') or ''}" if ref else ""
+    return [str((spec.get("capacity") or {}).get("storage", "0")), _modes(spec.get("accessModes")),
+            spec.get("persistentVolumeReclaimPolicy") or "", _volume_phase(obj), claim,
+            _storage_class(obj), spec.get("volumeAttributesClassName") or "<unset>", st.get("reason") or "", age(obj, now)]
 
 
 def _pvc(obj: dict, now: dt.datetime) -> Row:
     spec, st = obj.get("spec") or {}, obj.get("status") or {}
-    cap = str((st.get("capacity") or {}).get("storage", "")) if st.get("phase") == "Bound" else ""
-    modes = _modes(st.get("accessModes")) if st.get("phase") == "Bound" else ""
-    return [st.get("phase") or "Pending", spec.get("volumeName") or "", cap, modes, spec.get("storageClassName") or "",
+    cap = modes = ""
+    if spec.get("volumeName"):
+        cap = str((st.get("capacity") or {}).get("storage", "0"))
+        modes = _modes(st.get("accessModes"))
+    return [_volume_phase(obj), spec.get("volumeName") or "", cap, modes, _storage_class(obj),
             spec.get("volumeAttributesClassName") or "<unset>", age(obj, now)]
 
 
@@ -372,8 +388,8 @@ TABLES: dict[str, Columns] = {
     "Secret": (["TYPE", "DATA", "AGE"], _secret, [], None),
     "ConfigMap": (["DATA", "AGE"], _configmap, [], None),
     "ServiceAccount": (["SECRETS", "AGE"], _serviceaccount, [], None),
-    "PersistentVolume": (["CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"], _pv, ["VOLUMEMODE"], lambda o, n: [(o.get("spec") or {}).get("volumeMode", "Filesystem")]),
-    "PersistentVolumeClaim": (["STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"], _pvc, ["VOLUMEMODE"], lambda o, n: [(o.get("spec") or {}).get("volumeMode", "Filesystem")]),
+    "PersistentVolume": (["CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"], _pv, ["VOLUMEMODE"], lambda o, n: [(o.get("spec") or {}).get("volumeMode") or "<unset>"]),
+    "PersistentVolumeClaim": (["STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"], _pvc, ["VOLUMEMODE"], lambda o, n: [(o.get("spec") or {}).get("volumeMode") or "<unset>"]),
     "StorageClass": (["PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"], _storageclass, [], None),
     "Event": (["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], _event, [], None),
     "Role": (["CREATED AT"], _created_at, [], None),
@@ -394,6 +410,6 @@ def display_name(obj: dict) -> str:
     name = (obj.get("metadata") or {}).get("name", "")
     if obj.get("kind") == "StorageClass":
         ann = (obj.get("metadata") or {}).get("annotations") or {}
-        if ann.get("storageclass.kubernetes.io/is-default-class") == "true":
+        if "true" in (ann.get("storageclass.kubernetes.io/is-default-class"), ann.get("storageclass.beta.kubernetes.io/is-default-class")):
             return f"{name} (default)"
     return name

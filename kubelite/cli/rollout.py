@@ -143,7 +143,10 @@ def rollout_history(args, revision):
             raise UsageError("unable to find the specified revision")
         from kubelite.cli.output import dump_yaml
 
-        tmpl = (match[0][2].get("spec") or {}).get("template") or (match[0][2].get("data") or {}).get("spec", {}).get("template") or {}
+        from kubelite.controllers._common import template_from_patch
+
+        target = match[0][2]
+        tmpl = (target.get("spec") or {}).get("template") if target.get("kind") == "ReplicaSet" else template_from_patch(target.get("data"))
         click.echo(f"{name_of(kind, o)} with revision #{revision}")
         click.echo("Pod Template:")
         click.echo("".join("  " + ln + "\n" for ln in dump_yaml(tmpl).splitlines()), nl=False)
@@ -184,7 +187,9 @@ def rollout_undo(args, to_revision, dry_run):
     else:
         candidates = [(int(r.get("revision", 0)), r) for r in _controller_revisions(c.api, o)]
         current = max([r for r, _ in candidates] or [0])
-        tmpl_of = lambda r: copy.deepcopy(((r.get("data") or {}).get("spec") or {}).get("template") or {})
+        from kubelite.controllers._common import template_from_patch
+
+        tmpl_of = lambda r: template_from_patch(r.get("data"))
     candidates.sort(key=lambda e: e[0])
     if to_revision:
         match = [x for r, x in candidates if r == to_revision]

@@ -332,3 +332,164 @@ def revision_key(rev: dict) -> tuple:
     """Upstream's SortControllerRevisions order: revision, then creation time, then name."""
     m = rev.get("metadata") or {}
     return (int(rev.get("revision") or 0), m.get("creationTimestamp") or "", m.get("name") or "")
+
+
+# -- events recorded once per occurrence --------------------------------------------------
+
+def event_once(ctx, obj: dict, etype: str, reason: str, message: str, since: Any = None) -> bool:
+    """Record an Event unless the same one (same object, type, reason and message) is already
+    stored, or, with `since` (a datetime), was already seen at or after `since`.
+
+    For a condition a controller reports on every pass without changing any object (a missed
+    schedule, a run held back by a concurrency policy): the stored Event is the record that
+    it was reported, so a second pass at the same instant writes nothing.
+    """
+    from kubelite.api import kinds as _kinds
+    from kubelite.runtime import events as _events
+
+    m = obj.get("metadata") or {}
+    name = _events.event_name(obj, etype, reason, message)
+    cur = ctx.api.store.try_get(_kinds.by_kind("Event"), m.get("namespace") or "default", name)
+    if cur is not None:
+        if since is None:
+            return False
+        try:
+            if parse_time(cur.get("lastTimestamp") or "") >= since:
+                return False
+        except ValueError:
+            pass
+    ctx.event(obj, etype, reason, message)
+    return True
+
+
+# -- persistent volumes (upstream's component-helpers/storage/volume and pv_controller helpers) --
+# Shared by the volume binder and the scheduler's VolumeBinding filter; pure.
+
+ANN_BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
+ANN_SELECTED_NODE = "volume.kubernetes.io/selected-node"
+NOT_SUPPORTED_PROVISIONER = "kubernetes.io/no-provisioner"
+WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer"
+
+
+def pv_storage_class(pv: dict) -> str:
+    """Upstream's GetPersistentVolumeClass: the beta annotation wins over spec.storageClassName."""
+    ann = (pv.get("metadata") or {}).get("annotations") or {}
+    if ANN_BETA_STORAGE_CLASS in ann:
+        return ann[ANN_BETA_STORAGE_CLASS]
+    return (pv.get("spec") or {}).get("storageClassName") or ""
+
+
+def pvc_storage_class(pvc: dict) -> str:
+    """Upstream's GetPersistentVolumeClaimClass: the beta annotation, else spec.storageClassName, else ""."""
+    return pv_storage_class(pvc)
+
+
+def storage_quantity(resources: dict | None):
+    """The `storage` entry of a capacity or requests map as an exact number (0 when absent or bad)."""
+    from fractions import Fraction
+
+    from kubelite.api import quantity
+
+    raw = (resources or {}).get("storage")
+    if raw is None:
+        return Fraction(0)
+    try:
+        return quantity.parse(raw)
+    except quantity.QuantityError:
+        return Fraction(0)
+
+
+def claim_request(pvc: dict):
+    return storage_quantity((((pvc.get("spec") or {}).get("resources") or {}).get("requests")))
+
+
+def volume_mode_mismatch(pvc: dict, pv: dict) -> bool:
+    """Upstream's CheckVolumeModeMismatches: an unset mode means Filesystem on both sides."""
+    want = (pvc.get("spec") or {}).get("volumeMode") or "Filesystem"
+    have = (pv.get("spec") or {}).get("volumeMode") or "Filesystem"
+    return want != have
+
+
+def access_modes_satisfied(pvc: dict, pv: dict) -> bool:
+    """Upstream's CheckAccessModes: every mode the claim asks for is one the volume offers."""
+    have = set((pv.get("spec") or {}).get("accessModes") or [])
+    return all(m in have for m in (pvc.get("spec") or {}).get("accessModes") or [])
+
+
+def is_volume_bound_to_claim(pv: dict, pvc: dict) -> bool:
+    """Upstream's IsVolumeBoundToClaim: claimRef names the claim and its uid, if set, is the claim's."""
+    ref = (pv.get("spec") or {}).get("claimRef")
+    if not ref:
+        return False
+    m = pvc.get("metadata") or {}
+    if ref.get("name") != m.get("name") or (ref.get("namespace") or "") != (m.get("namespace") or ""):
+        return False
+    return not ref.get("uid") or ref.get("uid") == m.get("uid")
+
+
+def pv_node_affinity_matches(pv: dict, node: dict) -> bool:
+    """Upstream's CheckNodeAffinity: a volume without required node affinity fits every node."""
+    required = (((pv.get("spec") or {}).get("nodeAffinity") or {}).get("required"))
+    if not required:
+        return True
+    return node_selector_terms_match(required.get("nodeSelectorTerms"), node)
+
+
+def find_matching_volume(pvc: dict, volumes: list[dict], node: dict | None = None,
+                         excluded: set | frozenset = frozenset(), delay_binding: bool = False) -> dict | None:
+    """Upstream's FindMatchingVolume: the volume pre-bound to the claim, else the smallest Available
+    volume of the claim's class that is big enough, has its volumeMode, matches its selector and
+    (with a node: the scheduler's path) fits the node and offers its access modes.
+
+    Without a node, a claim whose class waits for its first consumer only takes a pre-bound volume."""
+    from kubelite.api import selectors
+
+    requested = claim_request(pvc)
+    klass = pvc_storage_class(pvc)
+    raw_selector = (pvc.get("spec") or {}).get("selector")
+    selector = None
+    if raw_selector is not None:
+        try:
+            selector = selectors.from_label_selector(raw_selector)
+        except Exception:  # an invalid selector matches nothing
+            return None
+    best, best_size = None, None
+    for pv in sorted(volumes, key=lambda v: (v.get("metadata") or {}).get("name") or ""):
+        meta, spec = pv.get("metadata") or {}, pv.get("spec") or {}
+        if meta.get("name") in excluded:
+            continue
+        if spec.get("claimRef") and not is_volume_bound_to_claim(pv, pvc):
+            continue
+        size = storage_quantity(spec.get("capacity"))
+        if size < requested or volume_mode_mismatch(pvc, pv) or meta.get("deletionTimestamp"):
+            continue
+        fits_node = node is None or pv_node_affinity_matches(pv, node)
+        if is_volume_bound_to_claim(pv, pvc):
+            return pv if fits_node else None
+        if node is None and delay_binding:
+            continue
+        if (pv.get("status") or {}).get("phase") != "Available":
+            continue
+        if selector is not None and not selector.matches(meta.get("labels") or {}):
+            continue
+        if pv_storage_class(pv) != klass or not fits_node:
+            continue
+        if node is not None and not access_modes_satisfied(pvc, pv):
+            continue
+        if best is None or size < best_size:
+            best, best_size = pv, size
+    return best
+
+
+def best_volume_for_claim(pvc: dict, volumes: list[dict], delay_binding: bool = False) -> dict | None:
+    """The PV controller's findByClaim: volumes grouped by their set of access modes, the groups that
+    offer every mode the claim asks for tried fewest modes first, the first match winning."""
+    want = set((pvc.get("spec") or {}).get("accessModes") or [])
+    groups: dict[frozenset, list[dict]] = {}
+    for pv in volumes:
+        groups.setdefault(frozenset((pv.get("spec") or {}).get("accessModes") or []), []).append(pv)
+    for key in sorted((k for k in groups if want <= k), key=lambda k: (len(k), sorted(k))):
+        hit = find_matching_volume(pvc, groups[key], None, frozenset(), delay_binding)
+        if hit is not None:
+            return hit
+    return None
