@@ -8,7 +8,6 @@ non-UTF-8 bytes and documents that are not mappings.
 from __future__ import annotations
 
 import datetime as _dt
-import io
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -19,7 +18,6 @@ MAX_EXPANDED_NODES = 1_000_000
 _ALIAS_RATIO = 10
 
 _loader = None
-_dumper = None
 
 
 MAX_DEPTH = 256  # nesting beyond any real manifest; refused before it costs deep recursion
@@ -53,29 +51,6 @@ def _yaml_loader():
         y.max_depth = MAX_DEPTH
         _loader = y
     return _loader
-
-
-def _yaml_dumper():
-    global _dumper
-    if _dumper is None:
-        from ruamel.yaml import YAML
-        from ruamel.yaml.representer import SafeRepresenter
-
-        class Representer(SafeRepresenter):
-            def represent_str(self, data: str) -> Any:
-                # ruamel writes NEL (U+0085) raw, and it reads back as a line break: escape it.
-                if "\x85" in data:
-                    return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
-                return super().represent_str(data)
-
-        Representer.add_representer(str, Representer.represent_str)
-        y = YAML(typ="safe", pure=False)
-        y.Representer = Representer
-        y.default_flow_style = False
-        y.width = 4096
-        y.allow_unicode = True
-        _dumper = y
-    return _dumper
 
 
 @dataclass
@@ -252,9 +227,9 @@ def iter_documents(docs: list[Document]) -> Iterator[Document]:
 
 def dump(obj: Any) -> str:
     """Block-style YAML with sorted keys, as `kubectl get -o yaml` prints."""
-    buf = io.StringIO()
-    _yaml_dumper().dump(obj, buf)
-    return buf.getvalue()
+    from kubelite.api.yamlemit import dump as fast_dump
+
+    return fast_dump(obj)
 
 
 def dump_all(objs: list[Any]) -> str:

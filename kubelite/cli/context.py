@@ -19,6 +19,11 @@ GLOBAL_OPTIONS: dict[str, bool] = {
 }
 
 
+# Stores this command opened: their parse caches are saved only if the command succeeds,
+# so a failed command leaves the state directory exactly as it found it.
+OPENED: list = []
+
+
 @dataclass
 class Ctx:
     """Everything a command needs, built from the flags and environment."""
@@ -63,6 +68,7 @@ class Ctx:
                 f"Warning: skipping unreadable object file {bad.path}: {bad.error.split(': ', 1)[-1]}", err=True
             )
             api.identity = self.identity_for(api)
+            OPENED.append(api.store)
             self._api = api
         return self._api
 

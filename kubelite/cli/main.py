@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "resolve": "kubelite.cli.resolve:resolve",
     "auth": "kubelite.cli.auth:auth",
     "audit": "kubelite.cli.auth:audit",
+    "federation": "kubelite.cli.federation:federation",
+    "config": "kubelite.cli.config:config",
 }
 HELP = {
     "api-resources": "Print the supported API resources",
@@ -65,6 +67,8 @@ HELP = {
     "resolve": "Answer what cluster DNS would for a name",
     "auth": "Inspect authorization",
     "audit": "Read the audit log of writes and denials",
+    "federation": "Join and unjoin member clusters of a federation (KubeFed)",
+    "config": "Name state directories as contexts and pick the current one",
 }
 
 
@@ -194,4 +198,10 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"error: internal error: {type(e).__name__}: {e} (set KUBELITE_DEBUG=1 for a traceback)", err=True)
         sys.exit(1)
-    sys.exit(rc if isinstance(rc, int) else 0)
+    code = rc if isinstance(rc, int) else 0
+    if code == 0:
+        from kubelite.cli.context import OPENED
+
+        for store in OPENED:
+            store.flush_cache()
+    sys.exit(code)

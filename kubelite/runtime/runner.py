@@ -154,6 +154,7 @@ class Runner:
                 result.conflicts += ctx.conflicts
         finally:
             store.on_bad_file = previous
+            store.flush_cache()
         result.seconds = time.perf_counter() - start
         return result
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import json
 import os
 import secrets
 import uuid
@@ -11,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from kubelite.api import yamlio
+from kubelite.api import yamlemit, yamlio
 from kubelite.api.kinds import Kind
 from kubelite.clock import Clock
 from kubelite.errors import AlreadyExists, Conflict, KubeliteError, NotFound, StateError
+from kubelite.store.cache import ParseCache, key_of
 
 RV_BLOCK = 1000  # resourceVersions reserved per counter write
 _LOCK_TIMEOUT = 30.0
@@ -63,6 +65,7 @@ class Store:
         self.bad_files: list[BadFile] = []
         self.on_bad_file: Callable[[BadFile], None] | None = None
         self.writes = 0
+        self.cache = ParseCache(self.root)
 
     # -- layout --------------------------------------------------------------
     def dir_for(self, kind: Kind, namespace: str | None = None) -> Path:
@@ -127,7 +130,8 @@ class Store:
         return str(rv)
 
     # -- raw file access -----------------------------------------------------
-    def _atomic_write(self, path: Path, text: str) -> None:
+    def _atomic_write(self, path: Path, text: str, obj: dict | None = None) -> None:
+        """Temporary file, fsync, rename: a crash leaves the old file or the new one, never a torn one."""
         tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -139,6 +143,7 @@ class Store:
                     n = os.write(fd, view)
                     view = view[n:]
                 os.fsync(fd)
+                st = os.fstat(fd)
             finally:
                 os.close(fd)
             os.replace(tmp, path)
@@ -153,21 +158,46 @@ class Store:
                 raise StateError(f"cannot write to state directory {self.root}: {e.strerror}") from None
             raise StateError(f"writing {path}: {e.strerror}") from None
         self.writes += 1
+        if obj is not None and path.is_relative_to(self.registry):
+            rel = path.relative_to(self.registry).as_posix()
+            self.cache.put(rel.split("/", 1)[0], rel, key_of(st), json.dumps(obj, separators=(",", ":")))
+
+    def _write_object(self, path: Path, obj: dict) -> None:
+        self._atomic_write(path, yamlemit.dump(obj), obj)
+
+    def flush_cache(self) -> None:
+        self.cache.flush()
 
     def read_path(self, path: Path) -> dict:
-        """Parse one object file; StateError names the file when it is bad."""
+        """Parse one object file (through the parse cache); StateError names the file when it is bad."""
+        rel = path.relative_to(self.registry).as_posix() if path.is_relative_to(self.registry) else None
         try:
-            text = path.read_bytes()
+            fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
             raise
         except OSError as e:
             raise StateError(f"cannot read {path}: {e.strerror}") from None
+        try:
+            st = os.fstat(fd)
+            plural = rel.split("/", 1)[0] if rel else ""
+            if rel is not None:
+                hit = self.cache.get(plural, rel, key_of(st))
+                if hit is not None:
+                    return json.loads(hit)
+            with os.fdopen(fd, "rb", closefd=False) as f:
+                text = f.read()
+        except OSError as e:
+            raise StateError(f"cannot read {path}: {e.strerror}") from None
+        finally:
+            os.close(fd)
         try:
             obj = yamlio.load_one(text, str(path))
         except KubeliteError as e:
             raise StateError(f"bad object file {path}: {e.message}") from None
         if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict):
             raise StateError(f"bad object file {path}: not a Kubernetes object")
+        if rel is not None:
+            self.cache.put(plural, rel, key_of(st), json.dumps(obj, separators=(",", ":")))
         return obj
 
     # -- reads ---------------------------------------------------------------
@@ -210,7 +240,9 @@ class Store:
     def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
         """Every readable object of a kind. Bad files are skipped and reported, never fatal."""
         out = []
+        seen: set[str] = set()
         for p in self.paths(kind, namespace):
+            seen.add(p.relative_to(self.registry).as_posix())
             try:
                 out.append(self.read_path(p))
             except FileNotFoundError:
@@ -220,6 +252,8 @@ class Store:
                 self.bad_files.append(bad)
                 if self.on_bad_file:
                     self.on_bad_file(bad)
+        if namespace is None or not kind.namespaced:
+            self.cache.prune(kind.plural, seen)
         return out
 
     # -- writes --------------------------------------------------------------
@@ -241,7 +275,7 @@ class Store:
                 meta.pop("resourceVersion", None)
                 return obj
             meta["resourceVersion"] = self._next_rv()
-            self._atomic_write(path, yamlio.dump(obj))
+            self._write_object(path, obj)
         return obj
 
     def update(self, kind: Kind, obj: dict, *, check_rv: bool = True, dry_run: bool = False) -> tuple[dict, bool]:
@@ -284,7 +318,7 @@ class Store:
             if dry_run:
                 return obj, True
             meta["resourceVersion"] = self._next_rv()
-            self._atomic_write(path, yamlio.dump(obj))
+            self._write_object(path, obj)
         return obj, True
 
     def delete(self, kind: Kind, namespace: str | None, name: str, *, uid: str | None = None,
@@ -321,7 +355,7 @@ class Store:
             um.setdefault("deletionGracePeriodSeconds", 0)
             if not dry_run:
                 um["resourceVersion"] = self._next_rv()
-                self._atomic_write(path, yamlio.dump(updated))
+                self._write_object(path, updated)
             return updated, False
 
     def _remove(self, path: Path) -> None:
@@ -332,6 +366,9 @@ class Store:
         except OSError as e:
             raise StateError(f"cannot delete {path}: {e.strerror}") from None
         self.writes += 1
+        if path.is_relative_to(self.registry):
+            rel = path.relative_to(self.registry).as_posix()
+            self.cache.drop(rel.split("/", 1)[0], rel)
 
     def namespaces_in_use(self, kind: Kind) -> list[str]:
         base = self.registry / kind.plural
