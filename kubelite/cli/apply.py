@@ -98,7 +98,7 @@ def apply(filenames, recursive, dry_run, output, prune):
             print_result(res, output, dry)
         return
     failed = None
-    with api.store.locked():
+    with api.store.batch():
         for d, src, kind, manifest in checked:
             try:
                 res = api.apply(manifest, manifest["metadata"].get("namespace"), src)

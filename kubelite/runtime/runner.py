@@ -138,7 +138,10 @@ class Runner:
                 module = dict(ORDER)[name]
                 ctx = PassContext(self.api, snap, name)
                 try:
-                    importlib.import_module(module).sync(ctx)
+                    # One lock and one group commit per controller: its writes become
+                    # durable together, and CLI writers wait at most one controller.
+                    with store.batch():
+                        importlib.import_module(module).sync(ctx)
                 except KubeliteError as e:
                     ctx.problem(None, e.message)
                 except Exception as e:  # one controller's failure never stops the others

@@ -66,6 +66,9 @@ class Store:
         self.on_bad_file: Callable[[BadFile], None] | None = None
         self.writes = 0
         self.cache = ParseCache(self.root)
+        # Group commit: inside batch(), writes go to fsync-less temporary files, made durable
+        # together by one syncfs and then renamed into place. final path -> temp (None: delete).
+        self._pending: dict[Path, Path | None] | None = None
 
     # -- layout --------------------------------------------------------------
     def dir_for(self, kind: Kind, namespace: str | None = None) -> Path:
@@ -111,13 +114,62 @@ class Store:
             self._lock_depth = 0
             lock.release()
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Hold the lock and commit every write made inside as a group: one syncfs, then renames.
+
+        A crash before the renames leaves every object as it was; a crash during them
+        leaves each object old or new. Reads inside the batch see its pending writes.
+        """
+        with self.locked():
+            if self._pending is not None:
+                yield
+                return
+            self._pending = {}
+            try:
+                yield
+            finally:
+                pending, self._pending = self._pending, None
+                self._commit(pending)
+
+    def _commit(self, pending: dict[Path, Path | None]) -> None:
+        if not pending:
+            return
+        if any(t is not None for t in pending.values()):
+            _syncfs(self.root)
+        failure = None
+        for final, tmp in pending.items():
+            try:
+                if tmp is None:
+                    final.unlink(missing_ok=True)
+                else:
+                    os.replace(tmp, final)
+            except OSError as e:
+                failure = failure or e
+                if tmp is not None:
+                    try:
+                        tmp.unlink()
+                    except OSError:
+                        pass
+        if failure is not None:
+            raise StateError(f"committing writes to {self.root}: {failure.strerror}")
+
+    def _resolve(self, path: Path) -> Path:
+        """Where a path's current content is: its pending temporary file inside a batch."""
+        if self._pending is not None and path in self._pending:
+            tmp = self._pending[path]
+            if tmp is None:
+                raise FileNotFoundError(str(path))
+            return tmp
+        return path
+
     def _next_rv(self) -> str:
         """A resourceVersion greater than any issued before, across processes."""
         assert self._lock_depth, "resourceVersions are issued only under the store lock"
         if self._rv_next >= self._rv_limit:
             path = self.root / "resource-version"
             try:
-                current = int(path.read_text().strip() or 0)
+                current = int(self._resolve(path).read_text().strip() or 0)
             except FileNotFoundError:
                 current = 0
             except ValueError:
@@ -131,10 +183,15 @@ class Store:
 
     # -- raw file access -----------------------------------------------------
     def _atomic_write(self, path: Path, text: str, obj: dict | None = None) -> None:
-        """Temporary file, fsync, rename: a crash leaves the old file or the new one, never a torn one."""
+        """Temporary file, fsync, rename: a crash leaves the old file or the new one, never a torn one.
+
+        Inside batch() the fsync and rename wait for the batch's commit.
+        """
         tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
+        batched = self._pending is not None
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not path.parent.is_dir():
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 data = text.encode("utf-8")
@@ -142,11 +199,18 @@ class Store:
                 while view:
                     n = os.write(fd, view)
                     view = view[n:]
-                os.fsync(fd)
+                if not batched:
+                    os.fsync(fd)
                 st = os.fstat(fd)
             finally:
                 os.close(fd)
-            os.replace(tmp, path)
+            if batched:
+                old = self._pending.pop(path, None)
+                if old is not None:
+                    old.unlink(missing_ok=True)
+                self._pending[path] = tmp
+            else:
+                os.replace(tmp, path)
         except OSError as e:
             try:
                 tmp.unlink()
@@ -172,7 +236,7 @@ class Store:
         """Parse one object file (through the parse cache); StateError names the file when it is bad."""
         rel = path.relative_to(self.registry).as_posix() if path.is_relative_to(self.registry) else None
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(self._resolve(path), os.O_RDONLY)
         except FileNotFoundError:
             raise
         except OSError as e:
@@ -214,7 +278,10 @@ class Store:
         return obj
 
     def exists(self, kind: Kind, namespace: str | None, name: str) -> bool:
-        return self.path_for(kind, namespace, name).exists()
+        try:
+            return self._resolve(self.path_for(kind, namespace, name)).exists()
+        except FileNotFoundError:
+            return False
 
     def paths(self, kind: Kind, namespace: str | None = None) -> Iterator[Path]:
         """Object files of a kind (in one namespace or all), sorted; temp files are skipped."""
@@ -359,12 +426,18 @@ class Store:
             return updated, False
 
     def _remove(self, path: Path) -> None:
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as e:
-            raise StateError(f"cannot delete {path}: {e.strerror}") from None
+        if self._pending is not None:  # inside a batch: the unlink happens at commit
+            old = self._pending.pop(path, None)
+            if old is not None:
+                old.unlink(missing_ok=True)
+            self._pending[path] = None
+        else:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                raise StateError(f"cannot delete {path}: {e.strerror}") from None
         self.writes += 1
         if path.is_relative_to(self.registry):
             rel = path.relative_to(self.registry).as_posix()
@@ -376,3 +449,26 @@ class Store:
             return sorted(p.name for p in base.iterdir() if p.is_dir())
         except FileNotFoundError:
             return []
+
+
+def _syncfs(path: Path) -> None:
+    """Flush the filesystem holding path (syncfs(2)); os.sync() where syncfs is missing."""
+    global _libc
+    try:
+        if _libc is None:
+            import ctypes
+            import ctypes.util
+
+            _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if _libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()
+
+
+_libc = None
