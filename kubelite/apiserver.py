@@ -318,11 +318,16 @@ class APIServer:
         return Result("created", kind, stored, dry_run)
 
     def _replace(self, kind: Kind, obj: dict, old: dict, *, check_rv: bool = True, dry_run: bool = False,
-                 source: Source | None = None) -> tuple[dict, bool]:
-        """Validate, admit and store an update of `old` (held under the store lock)."""
+                 source: Source | None = None, old_is_private: bool = False) -> tuple[dict, bool]:
+        """Validate, admit and store an update of `old` (held under the store lock).
+
+        With old_is_private (old was read here and shares nothing with obj) the store
+        skips reading the object a second time.
+        """
         self._finish(kind, obj, old, source)
         undo = self._admit(kind, obj, old, dry_run)
-        stored, changed = self._guarded_write(undo, lambda: self.store.update(kind, obj, check_rv=check_rv, dry_run=dry_run))
+        current = old if old_is_private else None
+        stored, changed = self._guarded_write(undo, lambda: self.store.update(kind, obj, check_rv=check_rv, dry_run=dry_run, current=current))
         if changed and not dry_run and not self.store.exists(kind, obj["metadata"].get("namespace"), obj["metadata"]["name"]):
             self._released(kind, stored)
         return stored, changed
@@ -370,7 +375,7 @@ class APIServer:
         """A controller's write: validated like any other, with the resourceVersion precondition."""
         with self.store.locked():
             old = self.store.get(kind, obj["metadata"].get("namespace"), obj["metadata"]["name"])
-            return self._replace(kind, obj, old, check_rv=check_rv)
+            return self._replace(kind, obj, old, check_rv=check_rv, old_is_private=True)
 
     def delete(self, kind: Kind, namespace: str | None, name: str, *, propagation: str = "background",
                dry_run: bool = False, uid: str | None = None, rv: str | None = None) -> Result:

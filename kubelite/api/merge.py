@@ -7,9 +7,9 @@
 """
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
+from kubelite.api.fastcopy import clone
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -59,7 +59,7 @@ def three_way(last: Any, new: Any, live: Any, field: str = "") -> Any:
             if k in live:
                 out[k] = three_way(last.get(k), v, live[k], k)
             else:
-                out[k] = copy.deepcopy(v)
+                out[k] = clone(v)
         return out
     if isinstance(new, list) and isinstance(live, list):
         last_l = last if isinstance(last, list) else []
@@ -70,7 +70,7 @@ def three_way(last: Any, new: Any, live: Any, field: str = "") -> Any:
             return out_l
         key = _key_of(field, new + live + last_l)
         if key is None:
-            return copy.deepcopy(new)
+            return clone(new)
         live_by = {i[key]: i for i in live}
         last_by = {i[key]: i for i in last_l}
         new_keys = [i[key] for i in new]
@@ -81,13 +81,13 @@ def three_way(last: Any, new: Any, live: Any, field: str = "") -> Any:
             if k in live_by:
                 out_l.append(three_way(last_by.get(k), item, live_by[k], field))
             else:
-                out_l.append(copy.deepcopy(item))
+                out_l.append(clone(item))
         for item in live:
             k = item[key]
             if k not in new_keys and k not in last_by:
                 out_l.append(item)
         return out_l
-    return copy.deepcopy(new)
+    return clone(new)
 
 
 def last_applied_of(obj: dict) -> dict | None:
@@ -103,8 +103,8 @@ def last_applied_of(obj: dict) -> dict | None:
 
 def with_last_applied(manifest: dict) -> dict:
     """The manifest carrying itself as the last-applied annotation, as kubectl writes it."""
-    out = copy.deepcopy(manifest)
-    clean = copy.deepcopy(manifest)
+    out = clone(manifest)
+    clean = clone(manifest)
     ann = (clean.get("metadata") or {}).get("annotations")
     if isinstance(ann, dict):
         ann.pop(LAST_APPLIED, None)
@@ -137,7 +137,7 @@ def apply_manifest(manifest: dict, live: dict) -> dict:
 def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386 JSON merge patch (`kubectl patch --type merge`)."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return clone(patch)
     out = dict(target) if isinstance(target, dict) else {}
     for k, v in patch.items():
         if v is None:
@@ -179,7 +179,7 @@ def json_patch(doc: Any, ops: Any) -> Any:
     """RFC 6902 JSON patch (`kubectl patch --type json`): add, remove, replace, move, copy, test."""
     if not isinstance(ops, list):
         raise PatchError("a JSON patch must be a list of operations")
-    doc = copy.deepcopy(doc)
+    doc = clone(doc)
     for op in ops:
         if not isinstance(op, dict) or "op" not in op or "path" not in op:
             raise PatchError("each JSON patch operation needs 'op' and 'path'")
@@ -191,7 +191,7 @@ def json_patch(doc: Any, ops: Any) -> Any:
             continue
         if kind in ("move", "copy"):
             src = _pointer(op.get("from", ""))
-            value = copy.deepcopy(_walk(doc, src, op.get("from", "")))
+            value = clone(_walk(doc, src, op.get("from", "")))
             if kind == "move":
                 doc = _remove(doc, src, op.get("from", ""))
             doc = _add(doc, parts, value, path)
@@ -199,11 +199,11 @@ def json_patch(doc: Any, ops: Any) -> Any:
         if kind == "remove":
             doc = _remove(doc, parts, path)
         elif kind == "add":
-            doc = _add(doc, parts, copy.deepcopy(op.get("value")), path)
+            doc = _add(doc, parts, clone(op.get("value")), path)
         elif kind == "replace":
             _walk(doc, parts, path)
             doc = _remove(doc, parts, path)
-            doc = _add(doc, parts, copy.deepcopy(op.get("value")), path)
+            doc = _add(doc, parts, clone(op.get("value")), path)
         else:
             raise PatchError(f"unknown JSON patch operation {kind!r}")
     return doc

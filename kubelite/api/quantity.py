@@ -62,10 +62,19 @@ def is_valid(value: object) -> bool:
         return False
 
 
+_milli_cache: dict[object, int] = {}
+
+
 def milli(value: object) -> int:
     """A quantity in thousandths, rounded up as upstream's MilliValue does."""
+    hit = _milli_cache.get(value) if isinstance(value, (str, int)) else None
+    if hit is not None:
+        return hit
     f = parse(value) * 1000
-    return -((-f.numerator) // f.denominator)
+    out = -((-f.numerator) // f.denominator)
+    if isinstance(value, (str, int)) and len(_milli_cache) < 10000:
+        _milli_cache[value] = out
+    return out
 
 
 def whole(value: object) -> int:

@@ -12,9 +12,13 @@ import math
 import re
 from typing import Any
 
+_MEMO: dict[str, str] = {}  # keys and short values repeat across objects: decide once
 _KEYWORDS = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"}
 _FIRST = re.compile(r"^(?:[A-Za-z_/]|-[A-Za-z])")
 _UNSAFE = re.compile(r"[^\x20-\x7e]|: |:$| #|[{}\[\],'\"`]")
+# Characters JSON leaves raw that YAML may not hold raw: DEL and C1 controls (a reader refuses
+# them), NEL/LS/PS (read back as line breaks) and the non-characters U+FFFE and U+FFFF.
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def plain_ok(s: str) -> bool:
@@ -40,17 +44,26 @@ def scalar(v: Any) -> str:
         if math.isinf(v):
             return ".inf" if v > 0 else "-.inf"
         return repr(v)
+    hit = _MEMO.get(v) if isinstance(v, str) else None
+    if hit is not None:
+        return hit
     s = str(v)
     if plain_ok(s):
-        return s
-    return json.dumps(s, ensure_ascii=False)
+        out = s
+    else:
+        out = _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(s, ensure_ascii=False))
+    if isinstance(v, str) and len(s) < 64:
+        if len(_MEMO) > 50_000:
+            _MEMO.clear()
+        _MEMO[v] = out
+    return out
 
 
 def _block(s: str) -> bool:
     """Whether a multi-line string can be written as a literal block (|)."""
     if "\n" not in s or s.startswith((" ", "\n", "\t")) or "\r" in s:
         return False
-    return all(ch == "\n" or (ch >= " " and ch != "\x7f") for ch in s) and not any(
+    return all(ch == "\n" or ch >= " " for ch in s) and not _NOT_YAML_PRINTABLE.search(s) and not any(
         line.endswith((" ", "\t")) for line in s.split("\n"))
 
 

@@ -1,11 +1,11 @@
 """Helpers the controllers share: owner references, pod state, conditions, hashing."""
 from __future__ import annotations
 
-import copy
 import json
 import secrets
 from typing import Any
 
+from kubelite.api.fastcopy import clone
 from kubelite.clock import parse_time
 
 DOWN = "sim.kubelite.io/down"
@@ -31,7 +31,7 @@ def fnv32a(data: bytes) -> int:
 
 def template_hash(template: dict, collision_count: int | None = None) -> str:
     """A deterministic hash of a pod template, shaped like upstream's pod-template-hash."""
-    t = copy.deepcopy(template)
+    t = clone(template)
     labels = (t.get("metadata") or {}).get("labels") or {}
     labels.pop("pod-template-hash", None)
     payload = json.dumps(t, sort_keys=True, separators=(",", ":")).encode()
@@ -129,7 +129,7 @@ def set_condition(status: dict, ctype: str, cstatus: str, reason: str = "", mess
 
 def pod_from_template(template: dict, owner: dict, name: str, namespace: str, extra_labels: dict | None = None) -> dict:
     """A pod as upstream's controller.GetPodFromTemplate builds it."""
-    t = copy.deepcopy(template or {})
+    t = clone(template or {})
     tmeta = t.get("metadata") or {}
     labels = dict(tmeta.get("labels") or {})
     labels.update(extra_labels or {})
@@ -278,7 +278,7 @@ def claim_objects(ctx, owner: dict, kind: str, selector, member=None) -> list[di
         if match(o) or deleting:
             claimed[o["metadata"]["name"]] = o
             continue
-        released = copy.deepcopy(o)
+        released = clone(o)
         refs = [r for r in o["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
         if refs:
             released["metadata"]["ownerReferences"] = refs
@@ -292,7 +292,7 @@ def claim_objects(ctx, owner: dict, kind: str, selector, member=None) -> list[di
         name = o["metadata"]["name"]
         if name in claimed or controller_of(o) is not None or is_terminating(o) or not match(o):
             continue
-        adopted = copy.deepcopy(o)
+        adopted = clone(o)
         adopted["metadata"].setdefault("ownerReferences", []).append(owner_ref(owner))
         stored = ctx.update(adopted)
         if stored is not None:
@@ -308,14 +308,14 @@ REVISION_HASH = "controller-revision-hash"
 
 def template_patch(template: dict) -> dict:
     """The revision data DaemonSets and StatefulSets store: a patch replacing spec.template."""
-    t = copy.deepcopy(template or {})
+    t = clone(template or {})
     t["$patch"] = "replace"
     return {"spec": {"template": t}}
 
 
 def template_from_patch(data: dict | None) -> dict:
     """The pod template a revision's data restores (the inverse of template_patch)."""
-    t = copy.deepcopy(((data or {}).get("spec") or {}).get("template") or {})
+    t = clone(((data or {}).get("spec") or {}).get("template") or {})
     t.pop("$patch", None)
     return t
 

@@ -5,9 +5,9 @@ Pure parts (victim ranking, status) are separate functions so table tests reach 
 """
 from __future__ import annotations
 
-import copy
 from typing import Callable
 
+from kubelite.api.fastcopy import clone
 from kubelite.api.selectors import Selector
 from kubelite.controllers import _common as c
 
@@ -85,7 +85,7 @@ def calculate_status(owner: dict, active: list[dict], now) -> dict:
     fully = sum(1 for p in active if all(((p["metadata"].get("labels") or {}).get(k) == v) for k, v in tmpl_labels.items()))
     ready = sum(1 for p in active if c.is_ready(p))
     available = sum(1 for p in active if c.is_available(p, min_ready, now))
-    status = copy.deepcopy(owner.get("status") or {})
+    status = clone(owner.get("status") or {})
     status.update({
         "replicas": len(active),
         "fullyLabeledReplicas": fully,
@@ -114,7 +114,7 @@ def _claim(ctx, owner: dict, selector: Selector) -> list[dict]:
         if selector.matches(pod["metadata"].get("labels")):
             claimed[pod["metadata"]["name"]] = pod
         elif not c.is_terminating(pod):
-            released = copy.deepcopy(pod)
+            released = clone(pod)
             released["metadata"]["ownerReferences"] = [r for r in pod["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
             if not released["metadata"]["ownerReferences"]:
                 del released["metadata"]["ownerReferences"]
@@ -124,7 +124,7 @@ def _claim(ctx, owner: dict, selector: Selector) -> list[dict]:
         for pod in ctx.snap.select("Pod", ns, selector):
             if c.controller_of(pod) is not None or c.is_terminating(pod) or pod["metadata"]["name"] in claimed:
                 continue
-            adopted = copy.deepcopy(pod)
+            adopted = clone(pod)
             adopted["metadata"].setdefault("ownerReferences", []).append(c.owner_ref(owner))
             stored = ctx.update(adopted)
             if stored is not None:
@@ -159,6 +159,6 @@ def _sync_one(ctx, owner: dict, selector: Selector) -> None:
     status = calculate_status(owner, active, ctx.now)
     if status != (owner.get("status") or {}):
         current = ctx.snap.get(owner["kind"], ns, owner["metadata"]["name"]) or owner
-        updated = copy.deepcopy(current)
+        updated = clone(current)
         updated["status"] = status
         ctx.update(updated)

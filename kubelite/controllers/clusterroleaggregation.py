@@ -2,8 +2,8 @@
 ClusterRole its selectors match, as upstream's clusterrole-aggregation controller."""
 from __future__ import annotations
 
-import copy
 
+from kubelite.api.fastcopy import clone
 from kubelite.auth.rbac import aggregate
 
 
@@ -14,7 +14,7 @@ def sync(ctx) -> None:
             continue
         want = aggregate(role, roles)
         if want != (role.get("rules") or []):
-            updated = copy.deepcopy(role)
+            updated = clone(role)
             updated["rules"] = want
             if ctx.update(updated) is not None:
                 ctx.change(role, f"aggregated {len(want)} rule(s)")

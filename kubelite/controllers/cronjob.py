@@ -23,9 +23,9 @@ writes nothing. Status is written once a pass, after the history cleanup.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import cron
 from kubelite.clock import format_time, parse_time
 from kubelite.controllers import _common as c
@@ -90,7 +90,7 @@ def job_from_template(cj: dict, scheduled: dt.datetime) -> dict:
             "annotations": annotations, "ownerReferences": [c.owner_ref(cj)]}
     if jmeta.get("labels"):
         meta["labels"] = dict(jmeta["labels"])
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": copy.deepcopy(jt.get("spec") or {})}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": clone(jt.get("spec") or {})}
 
 
 def job_ref(job: dict) -> dict:
@@ -114,7 +114,7 @@ def sync(ctx) -> None:
 def _sync_one(ctx, cj: dict) -> None:
     meta = cj["metadata"]
     ns = meta["namespace"]
-    st = copy.deepcopy(cj.get("status") or {})
+    st = clone(cj.get("status") or {})
     active: list[dict] = list(st.get("active") or [])
     jobs = [j for j in ctx.snap.owned("Job", meta["uid"]) if c.is_controlled_by(j, cj)]
 
@@ -157,7 +157,7 @@ def _sync_one(ctx, cj: dict) -> None:
         st.pop("active", None)
     if st != (cj.get("status") or {}):
         current = ctx.snap.get("CronJob", ns, meta["name"]) or cj
-        updated = copy.deepcopy(current)
+        updated = clone(current)
         updated["status"] = st
         ctx.update(updated)
 

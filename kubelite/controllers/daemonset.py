@@ -23,9 +23,9 @@ rolling_update_plan, compute_status) so table tests reach them.
 """
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import selectors
 from kubelite.controllers import _common as c
 
@@ -82,10 +82,10 @@ def daemon_tolerations(spec: dict) -> list[dict]:
 def new_pod(ds: dict, node_name: str) -> dict:
     """Upstream's NewPod: the template as a pod for a node, with daemon tolerations (for predicates)."""
     tmpl = (ds.get("spec") or {}).get("template") or {}
-    spec = copy.deepcopy(tmpl.get("spec") or {})
+    spec = clone(tmpl.get("spec") or {})
     spec["nodeName"] = node_name
     spec["tolerations"] = daemon_tolerations(spec)
-    return {"metadata": copy.deepcopy(tmpl.get("metadata") or {}), "spec": spec}
+    return {"metadata": clone(tmpl.get("metadata") or {}), "spec": spec}
 
 
 def node_should_run(node: dict, ds: dict) -> tuple[bool, bool]:
@@ -111,7 +111,7 @@ def node_should_run(node: dict, ds: dict) -> tuple[bool, bool]:
 def node_affinity_for(affinity: dict | None, node_name: str) -> dict:
     """Upstream's ReplaceDaemonSetPodNodeNameNodeAffinity: the required node affinity
     becomes a single `matchFields metadata.name In [node]` term (other affinity kept)."""
-    aff = copy.deepcopy(affinity or {})
+    aff = clone(affinity or {})
     na = aff.setdefault("nodeAffinity", {})
     req = na.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
     req["nodeSelectorTerms"] = [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node_name]}]}]
@@ -441,7 +441,7 @@ class _Sync:
 
     def pod_template(self, hash_: str) -> dict:
         """Upstream's CreatePodTemplate: daemon tolerations, template generation and hash labels."""
-        t = copy.deepcopy(self.spec.get("template") or {})
+        t = clone(self.spec.get("template") or {})
         spec = t.setdefault("spec", {})
         spec["tolerations"] = daemon_tolerations(spec)
         labels = t.setdefault("metadata", {}).setdefault("labels", {})
@@ -454,7 +454,7 @@ class _Sync:
     def sync_nodes(self, delete: list[dict], create: list[str], hash_: str) -> None:
         template = self.pod_template(hash_) if create else None
         for node_name in create[:BURST]:
-            t = copy.deepcopy(template)
+            t = clone(template)
             t["spec"]["affinity"] = node_affinity_for(t["spec"].get("affinity"), node_name)
             name = self._pod_name()
             pod = c.pod_from_template(t, self.ds, name, self.ns)
@@ -494,7 +494,7 @@ class _Sync:
         old: list[dict] = []
         for h in c.claim_objects(self.ctx, self.ds, "ControllerRevision", self.selector):
             if HASH not in (h["metadata"].get("labels") or {}):
-                upd = copy.deepcopy(h)
+                upd = clone(h)
                 upd["metadata"].setdefault("labels", {})[HASH] = h["metadata"]["name"]
                 h = self.ctx.update(upd) or h
             (current if h.get("data") == data else old).append(h)
@@ -503,7 +503,7 @@ class _Sync:
             return self.snapshot(data, next_rev), old
         cur = self.dedup(current)
         if int(cur.get("revision") or 0) < next_rev:
-            upd = copy.deepcopy(cur)
+            upd = clone(cur)
             upd["revision"] = next_rev
             cur = self.ctx.update(upd) or cur
         return cur, old
@@ -527,7 +527,7 @@ class _Sync:
         if c.is_controlled_by(existing, self.ds) and existing.get("data") == data:
             return existing
         # A name collision: bump collisionCount so the next pass hashes to a new name.
-        fresh = copy.deepcopy(self.ctx.snap.get("DaemonSet", self.ns, self.name) or self.ds)
+        fresh = clone(self.ctx.snap.get("DaemonSet", self.ns, self.name) or self.ds)
         fresh.setdefault("status", {})["collisionCount"] = collisions + 1
         self.ctx.update(fresh)
         return None
@@ -542,7 +542,7 @@ class _Sync:
             dup_hash = (h["metadata"].get("labels") or {}).get(HASH)
             for p in self.ctx.snap.owned("Pod", self.ds["metadata"]["uid"]):
                 if (p["metadata"].get("labels") or {}).get(HASH) == dup_hash:
-                    upd = copy.deepcopy(p)
+                    upd = clone(p)
                     upd["metadata"]["labels"][HASH] = keep_hash
                     self.ctx.update(upd)
             if self.ctx.delete(h):
@@ -575,6 +575,6 @@ class _Sync:
         st.update(counts)
         st["observedGeneration"] = ds["metadata"].get("generation", 1)
         if st != prev:
-            upd = copy.deepcopy(ds)
+            upd = clone(ds)
             upd["status"] = st
             self.ctx.update(upd)

@@ -7,9 +7,9 @@ The arithmetic (fenceposts, proportions, new ReplicaSet size) is pure and table-
 """
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import selectors
 from kubelite.clock import parse_time
 from kubelite.controllers import _common as c
@@ -147,7 +147,7 @@ def _revision(rs: dict) -> int:
 
 
 def equal_ignore_hash(t1: dict, t2: dict) -> bool:
-    a, b = copy.deepcopy(t1 or {}), copy.deepcopy(t2 or {})
+    a, b = clone(t1 or {}), clone(t2 or {})
     for t in (a, b):
         labels = (t.get("metadata") or {}).get("labels")
         if labels:
@@ -176,7 +176,7 @@ class _Sync:
         if not c.is_terminating(self.d):
             for rs in self.ctx.snap.select("ReplicaSet", self.ns, self.selector):
                 if c.controller_of(rs) is None and not c.is_terminating(rs):
-                    adopted = copy.deepcopy(rs)
+                    adopted = clone(rs)
                     adopted["metadata"].setdefault("ownerReferences", []).append(c.owner_ref(self.d))
                     stored = self.ctx.update(adopted)
                     if stored is not None:
@@ -194,7 +194,7 @@ class _Sync:
 
     def scale(self, rs: dict, size: int) -> dict:
         """Set a ReplicaSet's replicas and annotations (upstream's scaleReplicaSet)."""
-        updated = copy.deepcopy(rs)
+        updated = clone(rs)
         ann = updated["metadata"].setdefault("annotations", {})
         ann[DESIRED] = str(c.replicas_of(self.d))
         ann[MAX_REPLICAS] = str(c.replicas_of(self.d) + max_surge(self.d))
@@ -217,7 +217,7 @@ class _Sync:
         max_old = max([_revision(rs) for rs in old] or [0])
         if new is not None:
             want_rev = str(max_old + 1) if _revision(new) <= max_old else str(_revision(new))
-            updated = copy.deepcopy(new)
+            updated = clone(new)
             ann = updated["metadata"].setdefault("annotations", {})
             ann[REVISION] = want_rev
             for k, v in (self.d["metadata"].get("annotations") or {}).items():
@@ -231,11 +231,11 @@ class _Sync:
             return new
         if not create:
             return None
-        tmpl = copy.deepcopy(self.spec.get("template") or {})
+        tmpl = clone(self.spec.get("template") or {})
         collisions = int((self.d.get("status") or {}).get("collisionCount") or 0)
         h = c.template_hash(tmpl, collisions)
         tmpl.setdefault("metadata", {}).setdefault("labels", {})[HASH] = h
-        sel = copy.deepcopy(self.spec.get("selector") or {})
+        sel = clone(self.spec.get("selector") or {})
         sel.setdefault("matchLabels", {})[HASH] = h
         name = f"{self.name}-{h}"
         size = new_rs_replicas(self.d, rss, None)
@@ -251,7 +251,7 @@ class _Sync:
         if existing is not None:
             # A hash collision: bump collisionCount so the next pass picks a new name.
             if not equal_ignore_hash((existing.get("spec") or {}).get("template") or {}, self.spec.get("template") or {}):
-                d2 = copy.deepcopy(self.ctx.snap.get("Deployment", self.ns, self.name) or self.d)
+                d2 = clone(self.ctx.snap.get("Deployment", self.ns, self.name) or self.d)
                 d2.setdefault("status", {})["collisionCount"] = collisions + 1
                 self.ctx.update(d2)
             return None
@@ -395,7 +395,7 @@ class _Sync:
         all_rss = ([new] if new else []) + old
         replicas = c.replicas_of(d)
         prev = d.get("status") or {}
-        st = copy.deepcopy(prev)
+        st = clone(prev)
         st["observedGeneration"] = d["metadata"].get("generation", 1)
         st["replicas"] = sum(c.status_replicas(rs) for rs in all_rss)
         st["updatedReplicas"] = c.status_replicas(new) if new else 0
@@ -412,14 +412,14 @@ class _Sync:
             if st.get(k) == 0:
                 st.pop(k)
         if st != prev:
-            updated = copy.deepcopy(d)
+            updated = clone(d)
             updated["status"] = st
             rev = str(_revision(new)) if new else None
             if rev and (updated["metadata"].get("annotations") or {}).get(REVISION) != rev:
                 updated["metadata"].setdefault("annotations", {})[REVISION] = rev
             self.ctx.update(updated)
         elif new is not None and (d["metadata"].get("annotations") or {}).get(REVISION) != str(_revision(new)):
-            updated = copy.deepcopy(d)
+            updated = clone(d)
             updated["metadata"].setdefault("annotations", {})[REVISION] = str(_revision(new))
             self.ctx.update(updated)
 

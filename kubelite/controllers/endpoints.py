@@ -11,8 +11,8 @@ As upstream's endpoints and endpointslice controllers:
 """
 from __future__ import annotations
 
-import copy
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import selectors
 from kubelite.controllers import _common as c
 
@@ -151,7 +151,7 @@ def _sync_one(ctx, svc: dict) -> None:
         if ctx.create(body) is not None:
             ctx.change(svc, f"endpoints {_summary(want_subsets)}")
     else:
-        updated = copy.deepcopy(ep)
+        updated = clone(ep)
         if want_subsets:
             updated["subsets"] = want_subsets
         else:
@@ -167,7 +167,7 @@ def _sync_one(ctx, svc: dict) -> None:
         if cur is None:
             ctx.create(want)
             continue
-        updated = copy.deepcopy(cur)
+        updated = clone(cur)
         for k in ("addressType", "endpoints", "ports"):
             updated[k] = want[k]
         updated["metadata"]["labels"] = want["metadata"]["labels"]

@@ -9,8 +9,8 @@
 """
 from __future__ import annotations
 
-import copy
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import kinds
 from kubelite.clock import parse_time
 from kubelite.controllers import _common as c
@@ -45,7 +45,7 @@ def _finalize(ctx, owner: dict) -> None:
     deps = ctx.snap.dependents(uid)
     if ORPHAN in fins:
         for _, d in deps:
-            updated = copy.deepcopy(d)
+            updated = clone(d)
             refs = [r for r in d["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
             if refs:
                 updated["metadata"]["ownerReferences"] = refs
@@ -72,7 +72,7 @@ def _finalize(ctx, owner: dict) -> None:
     else:
         return
     current = _current(ctx, owner) or owner
-    updated = copy.deepcopy(current)
+    updated = clone(current)
     if fins:
         updated["metadata"]["finalizers"] = fins
     else:
@@ -106,7 +106,7 @@ def _collect(ctx, o: dict) -> None:
             ctx.change(o, "deleted (owner is gone)")
         return
     if dangling:
-        updated = copy.deepcopy(o)
+        updated = clone(o)
         updated["metadata"]["ownerReferences"] = alive
         if ctx.update(updated) is not None:
             ctx.change(o, f"removed owner reference(s) to {', '.join(r.get('kind', '') + '/' + r.get('name', '') for r in dangling)}")

@@ -41,10 +41,10 @@ back-off) are separate functions so table tests reach them.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Iterable
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import selectors
 from kubelite.api.defaults import job_generated_selector
 from kubelite.clock import parse_time
@@ -377,7 +377,7 @@ def _sync_job(ctx, job: dict) -> None:
     if not c.is_terminating(job) and not spec.get("manualSelector"):
         gen = job_generated_selector(job)
         if gen != spec:
-            updated = copy.deepcopy(job)
+            updated = clone(job)
             updated["spec"] = gen
             job = ctx.update(updated)
             if job is None:
@@ -413,7 +413,7 @@ def _claim(ctx, job: dict) -> list[dict]:
         if selector is None or selector.matches(pod["metadata"].get("labels")):
             claimed[pod["metadata"]["name"]] = pod
         elif not c.is_terminating(pod):
-            released = copy.deepcopy(pod)
+            released = clone(pod)
             pm = released["metadata"]
             pm["ownerReferences"] = [r for r in pm.get("ownerReferences") or [] if r.get("uid") != uid]
             pm["finalizers"] = [f for f in pm.get("finalizers") or [] if f != TRACKING]
@@ -427,7 +427,7 @@ def _claim(ctx, job: dict) -> list[dict]:
             name = pod["metadata"]["name"]
             if name in claimed or c.controller_of(pod) is not None or c.is_terminating(pod):
                 continue
-            adopted = copy.deepcopy(pod)
+            adopted = clone(pod)
             am = adopted["metadata"]
             am.setdefault("ownerReferences", []).append(c.owner_ref(job))
             if TRACKING not in (am.get("finalizers") or []):
@@ -452,7 +452,7 @@ def _sync_pods(ctx, job: dict, pods: list[dict]) -> dict | None:
     suspended = bool(spec.get("suspend"))
     deleting = c.is_terminating(job)
 
-    st = copy.deepcopy(job.get("status") or {})
+    st = clone(job.get("status") or {})
     conds: list[dict] = st.setdefault("conditions", []) or []
     st["conditions"] = conds
     unc = st.get("uncountedTerminatedPods") or {}
@@ -473,7 +473,7 @@ def _sync_pods(ctx, job: dict, pods: list[dict]) -> dict | None:
     finish: dict | None = None
     met = _true(conds, "SuccessCriteriaMet")
     if met is not None:
-        finish = copy.deepcopy(met)
+        finish = clone(met)
     else:
         target = _true(conds, "FailureTarget")
         if target is not None:
@@ -577,7 +577,7 @@ def _manage(ctx, job: dict, active_pods: list[dict], pods: list[dict], by_name: 
     if indexed and completions is not None:
         busy = with_indexes(succeeded_indexes, [completion_index(p) for p in active_pods if completion_index(p) >= 0])
         indexes = list(first_pending(busy, diff, completions))
-    template = copy.deepcopy(spec.get("template") or {})
+    template = clone(spec.get("template") or {})
     if indexed:
         tspec = template.setdefault("spec", {})
         for ctr in (tspec.get("initContainers") or []) + (tspec.get("containers") or []):
@@ -589,7 +589,7 @@ def _manage(ctx, job: dict, active_pods: list[dict], pods: list[dict], by_name: 
     for ix in indexes:
         t = template
         if ix is not None:
-            t = copy.deepcopy(template)
+            t = clone(template)
             m = t["metadata"]
             m["annotations"] = {**(m.get("annotations") or {}), INDEX: str(ix)}
             m["labels"] = {**(m.get("labels") or {}), INDEX: str(ix)}
@@ -607,7 +607,7 @@ def _without_tracking(ctx, pod: dict) -> bool:
     """Remove the tracking finalizer; True once the pod no longer carries it (or is gone)."""
     if not tracked(pod):
         return True
-    updated = copy.deepcopy(pod)
+    updated = clone(pod)
     fins = [f for f in updated["metadata"].get("finalizers") or [] if f != TRACKING]
     if fins:
         updated["metadata"]["finalizers"] = fins
@@ -648,7 +648,7 @@ def _write(ctx, job: dict, st: dict) -> dict | None:
     shaped = shape_status(st)
     if shaped == (job.get("status") or {}):
         return job
-    updated = copy.deepcopy(job)
+    updated = clone(job)
     updated["status"] = shaped
     return ctx.update(updated)
 
@@ -692,11 +692,11 @@ def _track(ctx, job: dict, st: dict, pods: list[dict], finish: dict | None, inde
         st["succeeded"] = total(done)
         st["completedIndexes"] = format_indexes(done)
     if finish is not None and finish["type"] == "FailureTarget":
-        conds.append(copy.deepcopy(finish))
+        conds.append(clone(finish))
         finish = new_condition("Failed", "True", finish.get("reason", ""), finish.get("message", ""), ctx.stamp)
     if finish is not None and finish["type"] == "SuccessCriteriaMet":
         if _find(conds, "SuccessCriteriaMet") is None:
-            conds.append(copy.deepcopy(finish))
+            conds.append(clone(finish))
         finish = new_condition("Complete", "True", finish.get("reason", ""), finish.get("message", ""), ctx.stamp)
 
     # 1. Record what is about to be counted, before any finalizer goes.

@@ -13,10 +13,10 @@ their lifecycle (the node's heartbeats are the kubelet-node controller's):
 """
 from __future__ import annotations
 
-import copy
 import ipaddress
 import re
 
+from kubelite.api.fastcopy import clone
 from kubelite.clock import parse_time
 from kubelite.controllers import _common as c
 
@@ -155,7 +155,7 @@ def _container_status(ctr: dict, state: dict, ready: bool, restarts: int, last_s
 
 def _pod(ctx, node: dict, pod: dict, used: set) -> None:
     spec = pod.get("spec") or {}
-    status = copy.deepcopy(pod.get("status") or {})
+    status = clone(pod.get("status") or {})
     phase = status.get("phase") or "Pending"
     containers = spec.get("containers") or []
     now = ctx.stamp
@@ -248,7 +248,7 @@ def _pod(ctx, node: dict, pod: dict, used: set) -> None:
             _set_ready(status, containers, bool(statuses) and all(cs.get("ready") for cs in statuses), now)
     if status == (pod.get("status") or {}):
         return
-    updated = copy.deepcopy(pod)
+    updated = clone(pod)
     updated["status"] = status
     if ctx.update(updated) is None:
         return

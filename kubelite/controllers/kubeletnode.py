@@ -7,9 +7,9 @@ With the clock fixed it writes nothing new.
 """
 from __future__ import annotations
 
-import copy
 import ipaddress
 
+from kubelite.api.fastcopy import clone
 from kubelite.clock import parse_time
 from kubelite.controllers import _common as c
 
@@ -46,11 +46,11 @@ def _heartbeat(ctx, node: dict) -> None:
             "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION, "renewTime": _micro(ctx.stamp)},
         })
     elif _since((lease.get("spec") or {}).get("renewTime"), ctx.now) >= LEASE_RENEW:
-        renewed = copy.deepcopy(lease)
+        renewed = clone(lease)
         renewed["spec"]["renewTime"] = _micro(ctx.stamp)
         ctx.update(renewed)
     # Node status: conditions, addresses, nodeInfo; the Ready heartbeat every STATUS_REPORT seconds.
-    status = copy.deepcopy(node.get("status") or {})
+    status = clone(node.get("status") or {})
     cap = status.get("capacity") or {}
     if cap and not status.get("allocatable"):
         status["allocatable"] = dict(cap)
@@ -76,7 +76,7 @@ def _heartbeat(ctx, node: dict) -> None:
         }
     status.setdefault("daemonEndpoints", {"kubeletEndpoint": {"Port": 10250}})
     if status != (node.get("status") or {}):
-        updated = copy.deepcopy(node)
+        updated = clone(node)
         updated["status"] = status
         was_ready = ready is not None and ready.get("status") == "True"
         if ctx.update(updated) is not None and not was_ready:

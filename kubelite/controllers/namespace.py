@@ -5,8 +5,8 @@ then clear spec.finalizers so the namespace itself goes.
 """
 from __future__ import annotations
 
-import copy
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import kinds
 from kubelite.controllers import _common as c
 
@@ -16,7 +16,7 @@ def sync(ctx) -> None:
         if c.is_terminating(ns):
             ctx.guarded([ns], lambda o: _finalize(ctx, o))
         elif (ns.get("status") or {}).get("phase") != "Active":
-            updated = copy.deepcopy(ns)
+            updated = clone(ns)
             updated.setdefault("status", {})["phase"] = "Active"
             ctx.update(updated)
 
@@ -38,7 +38,7 @@ def _finalize(ctx, ns: dict) -> None:
         if remaining:
             ctx.change(ns, f"Terminating: deleting {leftover} object(s)")
         return
-    updated = copy.deepcopy(ns)
+    updated = clone(ns)
     updated.setdefault("spec", {})["finalizers"] = []
     if ctx.update(updated) is not None:
         ctx.change(ns, "deleted")

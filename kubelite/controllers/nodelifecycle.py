@@ -10,9 +10,9 @@
 """
 from __future__ import annotations
 
-import copy
 import ipaddress
 
+from kubelite.api.fastcopy import clone
 from kubelite.clock import parse_time
 from kubelite.controllers import _common as c
 
@@ -59,7 +59,7 @@ def _assign_cidrs(ctx, nodes: list[dict]) -> None:
         for net in subnets:
             if str(net) not in used:
                 used.add(str(net))
-                updated = copy.deepcopy(n)
+                updated = clone(n)
                 updated.setdefault("spec", {})["podCIDR"] = str(net)
                 updated["spec"]["podCIDRs"] = [str(net)]
                 if ctx.update(updated) is not None:
@@ -77,7 +77,7 @@ def _monitor(ctx, node: dict) -> None:
     beat = last_heartbeat(ctx.snap, node)
     silent = _since(beat, ctx.now) > GRACE
     ready = c.condition(node, "Ready")
-    updated = copy.deepcopy(node)
+    updated = clone(node)
     status = updated.setdefault("status", {})
     lifecycle_taints = [t for t in (node.get("spec") or {}).get("taints") or [] if t.get("key") in (UNREACHABLE, NOT_READY)]
     if silent:
@@ -130,7 +130,7 @@ def _mark_pods_not_ready(ctx, node_name: str) -> None:
         cond = c.condition(pod, "Ready")
         if cond is None or cond.get("status") == "False":
             continue
-        updated = copy.deepcopy(pod)
+        updated = clone(pod)
         c.set_condition(updated["status"], "Ready", "False", "NodeNotReady", "", ctx.stamp, probe=True)
         for cs in updated["status"].get("containerStatuses") or []:
             cs["ready"] = False

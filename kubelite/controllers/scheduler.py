@@ -7,9 +7,9 @@ PV node affinity). Scoring: least allocated, ties broken by node name.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import quantity
 from kubelite.controllers import _common as c
 
@@ -214,30 +214,96 @@ def _neg_name(name: str) -> tuple:
 
 
 def _volume_check(ctx):
-    """VolumeBinding: claims must exist and be bound (unless WaitForFirstConsumer), PV node affinity must match."""
+    """VolumeBinding, as upstream's plugin.
 
-    def check(pod: dict, node: dict) -> str | None:
+    PreFilter (`check.prefilter(pod)`): every claim must exist and not be being deleted, and
+    claims of Immediate classes must be bound; otherwise the pod is unschedulable on every node
+    with that one message. Filter (`check(pod, node)`): a bound claim's volume must fit the node
+    (its nodeAffinity); an unbound WaitForFirstConsumer claim needs an Available volume that fits
+    the node, or a class that can provision there. Reserve (`check.reserve(pod, node)`): such
+    claims are annotated volume.kubernetes.io/selected-node, for the volume binder to bind or
+    provision on that node; False if a claim could not be annotated (the pod waits a pass).
+    """
+
+    def claims(pod: dict) -> list[str]:
+        return [n for v in (pod.get("spec") or {}).get("volumes") or []
+                if (n := (v.get("persistentVolumeClaim") or {}).get("claimName"))]
+
+    def bound(pvc: dict) -> bool:
+        return bool((pvc.get("spec") or {}).get("volumeName")) and (pvc.get("status") or {}).get("phase") == "Bound"
+
+    def delayed(pvc: dict) -> dict | None:
+        """The claim's class if it waits for its first consumer."""
+        sc_name = c.pvc_storage_class(pvc)
+        sc = ctx.snap.get("StorageClass", "", sc_name) if sc_name else None
+        return sc if sc is not None and sc.get("volumeBindingMode") == c.WAIT_FOR_FIRST_CONSUMER else None
+
+    def topology_allows(terms: list[dict] | None, node: dict) -> bool:
+        """Upstream's MatchTopologySelectorTerms for a class's allowedTopologies (none: every node)."""
+        if not terms:
+            return True
+        labels = node["metadata"].get("labels") or {}
+        return any(term.get("matchLabelExpressions") and
+                   all(labels.get(e.get("key")) in (e.get("values") or []) for e in term["matchLabelExpressions"])
+                   for term in terms)
+
+    def prefilter(pod: dict) -> str | None:
         ns = pod["metadata"]["namespace"]
-        for v in (pod.get("spec") or {}).get("volumes") or []:
-            claim = (v.get("persistentVolumeClaim") or {}).get("claimName")
-            if not claim:
-                continue
+        unbound_immediate = False
+        for claim in claims(pod):
             pvc = ctx.snap.get("PersistentVolumeClaim", ns, claim)
             if pvc is None:
                 return f'persistentvolumeclaim "{claim}" not found'
-            vol = (pvc.get("spec") or {}).get("volumeName")
-            if not vol or (pvc.get("status") or {}).get("phase") != "Bound":
-                sc_name = (pvc.get("spec") or {}).get("storageClassName")
-                sc = ctx.snap.get("StorageClass", "", sc_name) if sc_name else None
-                if sc is not None and sc.get("volumeBindingMode") == "WaitForFirstConsumer":
-                    continue
-                return "pod has unbound immediate PersistentVolumeClaims"
-            pv = ctx.snap.get("PersistentVolume", "", vol)
-            terms = ((((pv or {}).get("spec") or {}).get("nodeAffinity") or {}).get("required") or {}).get("nodeSelectorTerms")
-            if terms and not node_selector_terms_match(terms, node):
-                return "node(s) had volume node affinity conflict"
+            if pvc["metadata"].get("deletionTimestamp"):
+                return f'persistentvolumeclaim "{claim}" is being deleted'
+            if not bound(pvc) and delayed(pvc) is None:
+                unbound_immediate = True
+        return "pod has unbound immediate PersistentVolumeClaims" if unbound_immediate else None
+
+    def check(pod: dict, node: dict) -> str | None:
+        ns = pod["metadata"]["namespace"]
+        chosen: set[str] = set()
+        for claim in claims(pod):
+            pvc = ctx.snap.get("PersistentVolumeClaim", ns, claim)
+            if pvc is None:
+                continue  # the prefilter reports it
+            if bound(pvc):
+                pv = ctx.snap.get("PersistentVolume", "", pvc["spec"]["volumeName"])
+                if pv is not None and not c.pv_node_affinity_matches(pv, node):
+                    return "node(s) had volume node affinity conflict"
+                continue
+            sc = delayed(pvc)
+            if sc is None:
+                continue
+            selected = ((pvc.get("metadata") or {}).get("annotations") or {}).get(c.ANN_SELECTED_NODE)
+            if selected and selected != node["metadata"]["name"]:
+                return "node(s) didn't find available persistent volumes to bind"
+            pv = c.find_matching_volume(pvc, ctx.snap.list("PersistentVolume"), node, chosen, True)
+            if pv is not None:
+                chosen.add(pv["metadata"]["name"])
+                continue
+            if sc.get("provisioner") in (None, "", c.NOT_SUPPORTED_PROVISIONER) or \
+                    not topology_allows(sc.get("allowedTopologies"), node):
+                return "node(s) didn't find available persistent volumes to bind"
         return None
 
+    def reserve(pod: dict, node_name: str) -> bool:
+        ns = pod["metadata"]["namespace"]
+        for claim in claims(pod):
+            pvc = ctx.snap.get("PersistentVolumeClaim", ns, claim)
+            if pvc is None or bound(pvc) or delayed(pvc) is None:
+                continue
+            if ((pvc.get("metadata") or {}).get("annotations") or {}).get(c.ANN_SELECTED_NODE) == node_name:
+                continue
+            updated = clone(pvc)
+            updated["metadata"].setdefault("annotations", {})[c.ANN_SELECTED_NODE] = node_name
+            if ctx.update(updated) is None:
+                return False
+            ctx.change(pvc, f"selected node {node_name}")
+        return True
+
+    check.prefilter = prefilter  # type: ignore[attr-defined]
+    check.reserve = reserve  # type: ignore[attr-defined]
     return check
 
 
@@ -257,14 +323,22 @@ def sync(ctx) -> None:
 
 
 def _schedule(ctx, pod: dict, infos: list[NodeInfo], check) -> None:
-    best, reasons = place(pod, infos, check)
+    prefilter = getattr(check, "prefilter", None)
+    rejected = prefilter(pod) if prefilter is not None and infos else None
+    if rejected:
+        best, reasons = None, {}
+    else:
+        best, reasons = place(pod, infos, check)
     if best is None:
         reasons = {"no nodes available to schedule pods": 1} if not infos else reasons
-        msg = failure_message(len(infos), reasons) if infos else "no nodes available to schedule pods"
+        if rejected:
+            msg = f"0/{len(infos)} nodes are available: {rejected}."
+        else:
+            msg = failure_message(len(infos), reasons) if infos else "no nodes available to schedule pods"
         cond = c.condition(pod, "PodScheduled")
         if cond and cond.get("status") == "False" and cond.get("message") == msg:
             return  # already says so; nothing new to write
-        updated = copy.deepcopy(pod)
+        updated = clone(pod)
         status = updated.setdefault("status", {})
         status.setdefault("phase", "Pending")
         c.set_condition(status, "PodScheduled", "False", "Unschedulable", msg, ctx.stamp, probe=True)
@@ -272,7 +346,10 @@ def _schedule(ctx, pod: dict, infos: list[NodeInfo], check) -> None:
             ctx.event(pod, "Warning", "FailedScheduling", msg)
             ctx.change(pod, f"unschedulable: {msg}")
         return
-    updated = copy.deepcopy(pod)
+    reserve = getattr(check, "reserve", None)
+    if reserve is not None and not reserve(pod, best.name):
+        return  # a claim could not be annotated for its node: try again next pass
+    updated = clone(pod)
     updated["spec"]["nodeName"] = best.name
     status = updated.setdefault("status", {})
     status.setdefault("phase", "Pending")

@@ -23,10 +23,10 @@ A sync follows upstream's UpdateStatefulSet:
 """
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import selectors
 from kubelite.controllers import _common as c
 
@@ -128,7 +128,7 @@ def claims_for(sts: dict, ordinal: int) -> list[tuple[str, dict]]:
         if tmeta.get("finalizers"):
             meta["finalizers"] = list(tmeta["finalizers"])
         out.append((tname, {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta,
-                            "spec": copy.deepcopy(t.get("spec") or {})}))
+                            "spec": clone(t.get("spec") or {})}))
     return out
 
 
@@ -461,7 +461,7 @@ class _Sync:
         if equal and equal[-1] is revisions[-1]:
             update = revisions[-1]
         elif equal:
-            bumped = copy.deepcopy(equal[-1])
+            bumped = clone(equal[-1])
             bumped["revision"] = next_rev
             stored = self.ctx.update(bumped)
             if stored is None:
@@ -542,7 +542,7 @@ class _Sync:
             existing = self.ctx.snap.get("PersistentVolumeClaim", self.ns, pvc["metadata"]["name"])
             if existing is None or claim_owner_up_to_date(existing, self.sts, pod):
                 continue
-            upd = copy.deepcopy(existing)
+            upd = clone(existing)
             refs = claim_owner_refs(existing, self.sts, pod)
             if refs:
                 upd["metadata"]["ownerReferences"] = refs
@@ -593,7 +593,7 @@ class _Sync:
             if claims_changed:
                 self.event_pod("update", pod["metadata"]["name"])
             return
-        upd = copy.deepcopy(pod)
+        upd = clone(pod)
         labels = upd["metadata"].setdefault("labels", {})
         labels[POD_NAME_LABEL] = pod["metadata"]["name"]
         labels[POD_INDEX_LABEL] = str(ordinal_of(pod))
@@ -624,6 +624,6 @@ class _Sync:
         if prev.get("conditions"):
             st["conditions"] = prev["conditions"]
         if st != prev:
-            upd = copy.deepcopy(sts)
+            upd = clone(sts)
             upd["status"] = st
             self.ctx.update(upd)

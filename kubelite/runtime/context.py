@@ -1,7 +1,6 @@
 """What a controller sees during a pass: the snapshot, the clock, and writes that fold back."""
 from __future__ import annotations
 
-import copy
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TypeVar
@@ -136,7 +135,3 @@ class PassContext:
         else:
             self.snap.remove(kind, obj)
         return True
-
-
-def clone(obj: dict) -> dict:
-    return copy.deepcopy(obj)

@@ -1,7 +1,6 @@
 """One YAML file per object, written atomically under one store lock."""
 from __future__ import annotations
 
-import copy
 import errno
 import json
 import os
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from kubelite.api.fastcopy import clone
 from kubelite.api import yamlemit, yamlio
 from kubelite.api.kinds import Kind
 from kubelite.clock import Clock
@@ -66,6 +66,7 @@ class Store:
         self.on_bad_file: Callable[[BadFile], None] | None = None
         self.writes = 0
         self.cache = ParseCache(self.root)
+        self._prefix = str(self.registry) + os.sep
         # Group commit: inside batch(), writes go to fsync-less temporary files, made durable
         # together by one syncfs and then renamed into place. final path -> temp (None: delete).
         self._pending: dict[Path, Path | None] | None = None
@@ -222,8 +223,8 @@ class Store:
                 raise StateError(f"cannot write to state directory {self.root}: {e.strerror}") from None
             raise StateError(f"writing {path}: {e.strerror}") from None
         self.writes += 1
-        if obj is not None and path.is_relative_to(self.registry):
-            rel = path.relative_to(self.registry).as_posix()
+        rel = self._rel(path) if obj is not None else None
+        if rel is not None:
             self.cache.put(rel.split("/", 1)[0], rel, key_of(st), json.dumps(obj, separators=(",", ":")))
 
     def _write_object(self, path: Path, obj: dict) -> None:
@@ -232,22 +233,34 @@ class Store:
     def flush_cache(self) -> None:
         self.cache.flush()
 
+    def _rel(self, path: Path) -> str | None:
+        """`pods/default/web.yaml` for a registry path (string slicing: this is a hot path)."""
+        p = str(path)
+        return p[len(self._prefix):] if p.startswith(self._prefix) else None
+
     def read_path(self, path: Path) -> dict:
         """Parse one object file (through the parse cache); StateError names the file when it is bad."""
-        rel = path.relative_to(self.registry).as_posix() if path.is_relative_to(self.registry) else None
+        rel = self._rel(path)
+        real = self._resolve(path)
+        plural = rel.split("/", 1)[0] if rel else ""
+        if rel is not None:
+            try:
+                st = os.stat(real)
+            except FileNotFoundError:
+                raise
+            except OSError as e:
+                raise StateError(f"cannot read {path}: {e.strerror}") from None
+            hit = self.cache.get(plural, rel, key_of(st))
+            if hit is not None:
+                return json.loads(hit)
         try:
-            fd = os.open(self._resolve(path), os.O_RDONLY)
+            fd = os.open(real, os.O_RDONLY)
         except FileNotFoundError:
             raise
         except OSError as e:
             raise StateError(f"cannot read {path}: {e.strerror}") from None
         try:
             st = os.fstat(fd)
-            plural = rel.split("/", 1)[0] if rel else ""
-            if rel is not None:
-                hit = self.cache.get(plural, rel, key_of(st))
-                if hit is not None:
-                    return json.loads(hit)
             with os.fdopen(fd, "rb", closefd=False) as f:
                 text = f.read()
         except OSError as e:
@@ -309,7 +322,7 @@ class Store:
         out = []
         seen: set[str] = set()
         for p in self.paths(kind, namespace):
-            seen.add(p.relative_to(self.registry).as_posix())
+            seen.add(self._rel(p))
             try:
                 out.append(self.read_path(p))
             except FileNotFoundError:
@@ -345,21 +358,24 @@ class Store:
             self._write_object(path, obj)
         return obj
 
-    def update(self, kind: Kind, obj: dict, *, check_rv: bool = True, dry_run: bool = False) -> tuple[dict, bool]:
+    def update(self, kind: Kind, obj: dict, *, check_rv: bool = True, dry_run: bool = False,
+               current: dict | None = None) -> tuple[dict, bool]:
         """Replace an object. Returns (stored object, changed).
 
         With check_rv, an object carrying a stale resourceVersion is a Conflict and writes nothing.
         An update that changes nothing writes nothing and keeps the resourceVersion.
         Clearing the last finalizer of an object marked for deletion removes it.
+        `current` may pass the stored object the caller just read under this same lock.
         """
         meta = _meta(obj)
         name, ns = meta.get("name"), meta.get("namespace")
         with self.locked():
             path = self.path_for(kind, ns, name)
-            try:
-                current = self.read_path(path)
-            except FileNotFoundError:
-                raise NotFound(kind.resource, name) from None
+            if current is None:
+                try:
+                    current = self.read_path(path)
+                except FileNotFoundError:
+                    raise NotFound(kind.resource, name) from None
             cmeta = current["metadata"]
             want_rv = meta.get("resourceVersion")
             if check_rv and want_rv and want_rv != cmeta.get("resourceVersion"):
@@ -412,7 +428,7 @@ class Store:
                 return current, True
             if meta.get("deletionTimestamp") and list(meta.get("finalizers") or []) == finalizers:
                 return current, False  # already being deleted
-            updated = copy.deepcopy(current)
+            updated = clone(current)
             um = updated["metadata"]
             if finalizers:
                 um["finalizers"] = finalizers
@@ -439,8 +455,8 @@ class Store:
             except OSError as e:
                 raise StateError(f"cannot delete {path}: {e.strerror}") from None
         self.writes += 1
-        if path.is_relative_to(self.registry):
-            rel = path.relative_to(self.registry).as_posix()
+        rel = self._rel(path)
+        if rel is not None:
             self.cache.drop(rel.split("/", 1)[0], rel)
 
     def namespaces_in_use(self, kind: Kind) -> list[str]:

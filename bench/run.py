@@ -1,0 +1,180 @@
+"""kubelite's benchmark: builds its own stores and prints every figure of issue 8.
+
+    python bench/run.py                 # the full run: 10,000 and 20,000 pods (tens of minutes)
+    python bench/run.py --deployments 100 --nodes 10    # a quick look at a tenth of the size
+
+Each figure is the median of several runs of the whole command, measured as a child
+process (wall seconds; peak memory from the kernel's rusage). Ratios are taken pair by
+pair in the same run, alternating the two commands. KUBELITE_NOW is fixed, so a
+reconcile with nothing to do really has nothing to do. Not a test: CI does not run it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from workload import documents  # noqa: E402
+
+NOW = "2026-03-01T00:00:00Z"
+KUBELITE = shutil.which("kubelite") or "kubelite"
+
+
+def run(argv: list[str], env: dict, stdin: bytes | None = None, quiet: bool = True) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in MiB, exit code) of one child process."""
+    start = time.perf_counter()
+    p = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.DEVNULL if quiet else None)
+    if stdin is not None:
+        p.stdin.write(stdin)
+        p.stdin.close()
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+
+
+def median_of(argv, env, n) -> float:
+    return statistics.median(run(argv, env)[0] for _ in range(n))
+
+
+def paired(a, b, env_a, env_b, n) -> tuple[float, float, float]:
+    """Medians of A and B, and the median of the A/B ratios, alternating A and B."""
+    ta, tb, ratios = [], [], []
+    for _ in range(n):
+        x = run(a, env_a)[0]
+        y = run(b, env_b)[0]
+        ta.append(x)
+        tb.append(y)
+        ratios.append(x / y)
+    return statistics.median(ta), statistics.median(tb), statistics.median(ratios)
+
+
+def env_for(state: Path, cache: Path) -> dict:
+    env = dict(os.environ)
+    env.update({"KUBELITE_STATE_DIR": str(state), "KUBELITE_NOW": NOW, "KUBELITE_CACHE_DIR": str(cache)})
+    env.pop("KUBELITE_STRICT", None)
+    return env
+
+
+def build(root: Path, deployments: int, nodes: int) -> tuple[Path, dict, float, int]:
+    """A converged store: returns (state, env, seconds to converge, pods)."""
+    state = root / f"state-{deployments}"
+    env = env_for(state, root / "cache")
+    stream = "".join("---\n" + json.dumps(d) + "\n" for d in documents(deployments, nodes)).encode()
+    t0 = time.perf_counter()
+    _, _, rc = run([KUBELITE, "apply", "-f", "-"], env, stdin=stream)
+    assert rc == 0, "apply failed"
+    _, _, rc = run([KUBELITE, "reconcile", "--until-stable", "--max-passes", "50", "-q"], env)
+    seconds = time.perf_counter() - t0
+    out = subprocess.run([KUBELITE, "get", "pods", "-A", "--no-headers"], env=env, capture_output=True, text=True).stdout
+    running = sum(1 for line in out.splitlines() if " Running " in line)
+    return state, env, seconds, running
+
+
+def files_snapshot(state: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in (state / "registry").rglob("*.yaml")}
+
+
+READ_LOOP = """
+import os, sys
+n = 0
+for dirpath, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        if f.endswith('.yaml'):
+            with open(os.path.join(dirpath, f), 'rb') as fh:
+                n += len(fh.read())
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--deployments", type=int, default=1000, help="Deployments of 10 replicas (1000 = 10,000 pods)")
+    ap.add_argument("--nodes", type=int, default=100)
+    ap.add_argument("--runs", type=int, default=5, help="runs per figure (medians)")
+    ap.add_argument("--keep", default=None, help="build the stores here and keep them")
+    a = ap.parse_args()
+    root = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="kubelite-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(figure: str, value: str, target: str, conditions: str) -> None:
+        rows.append((figure, value, target, conditions))
+        print(f"{figure}: {value}   (target {target}; {conditions})", flush=True)
+
+    pods = a.deployments * 10
+    print(f"# kubelite benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()} ({os.cpu_count()} cpus, Python {platform.python_version()})")
+    print(f"# workload: {a.nodes} nodes, {a.deployments} Deployments x 10 replicas over 10 namespaces, a Service each", flush=True)
+
+    state, env, secs, running = build(root, a.deployments, a.nodes)
+    row("converge from scratch", f"{running / secs:.0f} pods/s ({running} Running in {secs:.1f} s)", ">= 500 pods/s",
+        "apply the workload, then reconcile --until-stable, one run")
+
+    pod = subprocess.run([KUBELITE, "get", "pods", "-n", "bench-0", "-o", "name"], env=env, capture_output=True, text=True).stdout.split()[0].split("/")[1]
+    kubectl = shutil.which("kubectl")
+    if kubectl:
+        ka, kb, ratio = paired([KUBELITE, "get", "pod", pod, "-n", "bench-0", "-o", "name"], [kubectl, "version", "--client"], env, env, a.runs)
+        row("CLI start-up", f"{ratio:.2f}x ({ka * 1000:.0f} ms vs {kb * 1000:.0f} ms)", "<= 1.5x",
+            "`kubelite get pod NAME -o name` against `kubectl version --client`, medians")
+
+    before = files_snapshot(state)
+    loop = [sys.executable, "-c", READ_LOOP, str(state / "registry")]
+    ra, rb, ratio = paired([KUBELITE, "reconcile", "-q"], loop, env, env, a.runs)
+    written = sum(1 for p, m in files_snapshot(state).items() if before.get(p) != m)
+    row("steady state", f"{ratio:.2f}x ({ra:.2f} s vs {rb:.2f} s), {written} files written", "<= 5x, none written",
+        f"no-op reconcile against a Python loop reading every object file once, {pods} pods")
+
+    t = median_of([KUBELITE, "get", "pods", "-A"], env, a.runs)
+    row("get pods -A (table)", f"{t:.2f} s", "<= 2 s", f"{pods} pods, stdout not a terminal")
+    t = median_of([KUBELITE, "get", "pods", "-A", "-o", "name"], env, a.runs)
+    row("get pods -A -o name", f"{t:.2f} s", "<= 1 s", f"{pods} pods")
+
+    _, rss, _ = run([KUBELITE, "reconcile", "-q"], env)
+    row("peak memory of reconcile", f"{rss} MiB", "<= 300 MB", f"no-op pass, {pods} pods")
+
+    # A rolling update of one Deployment, one pass, against the no-op pass (fresh copies each time).
+    ratios = []
+    for i in range(a.runs):
+        copy = root / f"rolling-{i}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(state, copy, symlinks=True)
+        cenv = env_for(copy, root / f"cache-rolling-{i}")
+        run([KUBELITE, "get", "pods", "-A", "-o", "name"], cenv)  # warm its parse cache
+        subprocess.run([KUBELITE, "set", "image", "deploy/app-0000", f"app=nginx:1.{26 + i}", "-n", "bench-0"], env=cenv, capture_output=True)
+        noop = run([KUBELITE, "reconcile", "-q", "--controllers", "namespace"], cenv)[0]  # warm, nearly nothing
+        roll = run([KUBELITE, "reconcile", "-q"], cenv)[0]
+        base = run([KUBELITE, "reconcile", "-q"], env)[0]
+        ratios.append(roll / base)
+        shutil.rmtree(copy, ignore_errors=True)
+        del noop
+    row("rolling update, one pass", f"{statistics.median(ratios):.2f}x the no-op pass", "<= 2x", f"one Deployment of 10 in a store of {pods} pods")
+
+    small_state, small_env, _, _ = build(root, 1, 1)
+    small_pod = subprocess.run([KUBELITE, "get", "pods", "-n", "bench-0", "-o", "name"], env=small_env, capture_output=True, text=True).stdout.split()[0].split("/")[1]
+
+    big_state, big_env, secs2, running2 = build(root, a.deployments * 2, a.nodes * 2)
+    big_pod = subprocess.run([KUBELITE, "get", "pods", "-n", "bench-0", "-o", "name"], env=big_env, capture_output=True, text=True).stdout.split()[0].split("/")[1]
+    ga, gb, ratio = paired([KUBELITE, "get", "pod", big_pod, "-n", "bench-0"], [KUBELITE, "get", "pod", small_pod, "-n", "bench-0"], big_env, small_env, a.runs)
+    row("single-object read is O(1)", f"{ratio:.2f}x ({ga * 1000:.0f} ms vs {gb * 1000:.0f} ms)", "<= 1.2x",
+        f"`get pod NAME` at {running2} pods against at 10 pods")
+    sa, sb, ratio = paired([KUBELITE, "reconcile", "-q"], [KUBELITE, "reconcile", "-q"], big_env, env, a.runs)
+    row("scaling of the no-op reconcile", f"{ratio:.2f}x ({sa:.2f} s vs {sb:.2f} s)", "<= 2.2x", f"{running2} pods against {running} pods")
+
+    print("\n| figure | measured | target | conditions |\n| --- | --- | --- | --- |")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    if not a.keep:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
