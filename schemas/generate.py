@@ -2605,6 +2605,233 @@ kind(
 )
 
 # ---------------------------------------------------------------------------
+# Federation (KubeFed / Federation v2 shapes; see kubelite/federation/)
+#
+# Groups: core.kubefed.io/v1beta1 (KubeFedCluster), types.kubefed.io/v1beta1
+# (Federated<Kind>), scheduling.kubefed.io/v1alpha1 (ReplicaSchedulingPreference),
+# multiclusterdns.kubefed.io/v1alpha1 (ServiceDNSRecord).
+# ---------------------------------------------------------------------------
+
+
+class AnyValue:
+    """Any JSON value (Go interface{} / apiextensions JSON), e.g. an override's value."""
+
+    def render(self, nullable: bool) -> dict:
+        return {}
+
+
+ANY = AnyValue()
+NONNEG64 = Scalar("integer", format="int64", minimum=0)
+
+struct(
+    "LocalSecretReference",
+    "Names a Secret in the KubeFed system namespace.",
+    name=req(STR, "Name of the Secret."),
+)
+struct(
+    "KubeFedClusterSpec",
+    "How to reach a member cluster: for kubelite, its state directory.",
+    apiEndpoint=req(STR, "The member's state directory: an absolute path or a file:// URL."),
+    caBundle=f(BYTES, "Certificate authority data; unused by kubelite (kept for KubeFed compatibility)."),
+    secretRef=f(R("LocalSecretReference"), "Secret with the member's credentials; unused by kubelite."),
+    disabledTLSValidations=f(Arr(STR), "TLS validations to skip; unused by kubelite."),
+    proxyURL=f(STR, "Proxy to reach the member through; unused by kubelite."),
+)
+struct(
+    "ClusterCondition",
+    "One aspect of a member cluster's health (Ready, Offline or ClusterConfigMalformed).",
+    type=req(STR, "Ready, Offline or ClusterConfigMalformed."),
+    status=req(STR, "True, False or Unknown."),
+    lastProbeTime=f(TIME, "Last time the condition was found to change."),
+    lastTransitionTime=f(TIME, "Last time the status changed."),
+    reason=f(STR, "Machine-readable reason, e.g. ClusterReady or ClusterNotReachable."),
+    message=f(STR, "Human-readable details."),
+)
+struct(
+    "KubeFedClusterStatus",
+    "Observed health of a member cluster; written by the federation controller.",
+    conditions=f(Arr(R("ClusterCondition")), "Current conditions of the cluster."),
+    zones=f(Arr(STR), "Availability zones of the member's nodes (topology.kubernetes.io/zone)."),
+    region=f(STR, "Region of the member's nodes (topology.kubernetes.io/region)."),
+)
+struct(
+    "GenericClusterReference",
+    "Names a member cluster.",
+    name=req(STR, "Name of the KubeFedCluster."),
+)
+struct(
+    "GenericPlacement",
+    "Where a federated object goes: named clusters win over the selector; an empty selector selects every cluster; "
+    "neither selects none.",
+    clusters=f(Arr(R("GenericClusterReference")), "Member clusters, by name."),
+    clusterSelector=f(R("LabelSelector"), "Label query over KubeFedClusters; ignored when clusters is set."),
+)
+struct(
+    "ClusterOverride",
+    "One JSON-pointer operation applied to the object for one cluster.",
+    op=f(Scalar("string", enum=["add", "remove", "replace", None]), "add, remove or replace (the default)."),
+    path=req(STR, "JSON pointer into the object, e.g. /spec/replicas or /spec/template/spec/containers/0/image."),
+    value=f(ANY, "The value to add or replace with; ignored for remove."),
+)
+struct(
+    "GenericOverrideItem",
+    "Overrides for one member cluster.",
+    clusterName=req(STR, "Name of the KubeFedCluster the overrides apply to."),
+    clusterOverrides=f(Arr(R("ClusterOverride")), "Operations applied in order."),
+)
+struct(
+    "GenericCondition",
+    "A condition of a federated object (type Propagation).",
+    type=req(STR, "Propagation."),
+    status=req(STR, "True when every placed cluster is as intended, else False."),
+    lastUpdateTime=f(TIME, "Last time a change was propagated or reconciliation failed."),
+    lastTransitionTime=f(TIME, "Last time the status changed."),
+    reason=f(STR, "Why not True: CheckClusters, ComputePlacementFailed, ..."),
+)
+struct(
+    "GenericClusterStatus",
+    "Propagation status of a federated object in one cluster.",
+    name=req(STR, "Name of the KubeFedCluster."),
+    status=f(STR, "Empty when propagated; else ClusterNotReady, AlreadyExists, ManagedLabelFalse, CreationFailed, ..."),
+    remoteStatus=f(FREE, "The status of the object in the member cluster, when collected."),
+)
+struct(
+    "GenericFederatedStatus",
+    "Propagation status of a federated object; written by the federation controller.",
+    observedGeneration=f(I64, "The generation the status was computed from."),
+    conditions=f(Arr(R("GenericCondition")), "The Propagation condition."),
+    clusters=f(Arr(R("GenericClusterStatus")), "Per-cluster propagation status."),
+)
+
+_FED_TEMPLATES = {
+    # federated kind: (target description, {template field: Field}, scalable)
+    "Namespace": ("a namespace", {"spec": f(R("NamespaceSpec"), "Desired state of the namespace.")}, False),
+    "Deployment": ("a deployment", {"spec": f(R("DeploymentSpec"), "Desired state of the deployment.")}, True),
+    "ReplicaSet": ("a replica set", {"spec": f(R("ReplicaSetSpec"), "Desired state of the replica set.")}, True),
+    "Service": ("a service", {"spec": f(R("ServiceSpec"), "Desired behaviour of the service.")}, False),
+    "ConfigMap": ("a config map", {
+        "immutable": f(BOOL, "When true, data cannot be changed after creation."),
+        "data": f(STRMAP, "UTF-8 configuration values."),
+        "binaryData": f(Map(BYTES), "Binary configuration values, base64 encoded."),
+    }, False),
+    "Secret": ("a secret", {
+        "immutable": f(BOOL, "When true, data cannot be changed after creation."),
+        "data": f(Map(BYTES), "Secret values, base64 encoded."),
+        "stringData": f(STRMAP, "Write-only plain-text values merged into data on write."),
+        "type": f(STR, "Type of the secret, e.g. Opaque or kubernetes.io/tls."),
+    }, False),
+    "Job": ("a job", {"spec": f(R("JobSpec"), "Desired state of the job.")}, False),
+    "DaemonSet": ("a daemon set", {"spec": f(R("DaemonSetSpec"), "Desired state of the daemon set.")}, False),
+    "StatefulSet": ("a stateful set", {"spec": f(R("StatefulSetSpec"), "Desired state of the stateful set.")}, True),
+    "ServiceAccount": ("a service account", {
+        "secrets": f(Arr(R("ObjectReference")), "Legacy token secrets of the account.", merge_key="name"),
+        "imagePullSecrets": f(Arr(R("LocalObjectReference")), "Secrets used to pull images for pods using this account."),
+        "automountServiceAccountToken": f(BOOL, "Whether pods mount the API token automatically."),
+    }, False),
+}
+
+for _target, (_what, _fields, _scalable) in _FED_TEMPLATES.items():
+    struct(
+        f"Federated{_target}Template",
+        f"The {_target} to create in each placed cluster, without its name and namespace.",
+        metadata=f(R("ObjectMeta"), "Labels and annotations of the member objects; name and namespace are the federated object's."),
+        **_fields,
+    )
+    _spec_fields = dict(
+        template=f(R(f"Federated{_target}Template"), f"The {_target} each placed cluster gets."),
+        placement=f(R("GenericPlacement"), "The member clusters that get the object; none when absent."),
+        overrides=f(Arr(R("GenericOverrideItem")), "Per-cluster changes to the template."),
+    )
+    if _scalable:
+        _spec_fields["retainReplicas"] = f(BOOL, "Keep each member's spec.replicas (e.g. for a member's autoscaler).")
+    struct(f"Federated{_target}Spec", f"Template, placement and overrides of a federated {_target}.", **_spec_fields)
+    kind(
+        f"Federated{_target}",
+        "types.kubefed.io",
+        "v1beta1",
+        f"Propagates {_what} to member clusters (KubeFed's Federated{_target}).",
+        spec=f(R(f"Federated{_target}Spec"), SPEC),
+        status=f(R("GenericFederatedStatus"), "Propagation status; written by the federation controller."),
+    )
+
+kind(
+    "KubeFedCluster",
+    "core.kubefed.io",
+    "v1beta1",
+    "A member cluster of the federation: another kubelite state directory.",
+    spec=req(R("KubeFedClusterSpec"), "How to reach the member."),
+    status=f(R("KubeFedClusterStatus"), "Health of the member; written by the federation controller."),
+)
+
+struct(
+    "ClusterPreferences",
+    "How many replicas one cluster (or every cluster, under \"*\") should get.",
+    minReplicas=f(NONNEG64, "Replicas the cluster gets before any weighting; 0 by default."),
+    maxReplicas=f(NONNEG64, "At most this many replicas; unbounded when absent."),
+    weight=f(NONNEG64, "Relative share of the remaining replicas; 0 by default."),
+)
+struct(
+    "ReplicaSchedulingPreferenceSpec",
+    "Preferences for splitting a federated workload's replicas between clusters.",
+    targetKind=req(STR, "FederatedDeployment or FederatedReplicaSet (same namespace and name as the preference)."),
+    totalReplicas=req(I32, "Replicas across all clusters; the target's spec.replicas is ignored."),
+    rebalance=f(BOOL, "Move replicas away from clusters that are offline or cannot schedule them."),
+    clusters=f(Map(R("ClusterPreferences")), "Preferences per cluster name; \"*\" applies to clusters not named. "
+                                              "Without any, every cluster has weight 1."),
+)
+struct(
+    "ReplicaSchedulingResult",
+    "Replicas the planner gave one cluster.",
+    name=req(STR, "Name of the KubeFedCluster."),
+    replicas=req(I64, "Replicas scheduled to the cluster."),
+)
+struct(
+    "ReplicaSchedulingPreferenceStatus",
+    "The last plan (a kubelite addition: KubeFed leaves this empty).",
+    clusters=f(Arr(R("ReplicaSchedulingResult")), "Replicas per cluster of the last plan."),
+)
+kind(
+    "ReplicaSchedulingPreference",
+    "scheduling.kubefed.io",
+    "v1alpha1",
+    "Splits the replicas of the federated workload of the same name between member clusters.",
+    spec=req(R("ReplicaSchedulingPreferenceSpec"), SPEC),
+    status=f(R("ReplicaSchedulingPreferenceStatus"), STATUS),
+)
+
+struct(
+    "ServiceDNSRecordSpec",
+    "The DNS names of a federated service: NAME.NAMESPACE.<domainRef>.svc.<cluster domain>.",
+    domainRef=req(STR, "The federation's name in the DNS names."),
+    recordTTL=f(NONNEG64, "TTL in seconds of the records."),
+    dnsPrefix=f(STR, "An extra name, <dnsPrefix>.<domain>, for the records (not served by kubelite resolve)."),
+    externalName=f(STR, "Replaces the service name in the records (not served by kubelite resolve)."),
+    allowServiceWithoutEndpoints=f(BOOL, "List clusters whose service has no ready endpoints too."),
+)
+struct(
+    "ClusterDNS",
+    "The addresses one member cluster serves the service at.",
+    cluster=f(STR, "Name of the KubeFedCluster."),
+    loadBalancer=f(R("LoadBalancerStatus"), "The ready endpoint addresses of the cluster's copy of the service."),
+    zones=f(Arr(STR), "Availability zones of the cluster."),
+    region=f(STR, "Region of the cluster."),
+)
+struct(
+    "ServiceDNSRecordStatus",
+    "Where the service is served, per cluster; written by the federation controller.",
+    domain=f(STR, "The DNS domain of the records (the host's cluster domain)."),
+    dns=f(Arr(R("ClusterDNS")), "Clusters whose copy of the service has ready endpoints."),
+)
+kind(
+    "ServiceDNSRecord",
+    "multiclusterdns.kubefed.io",
+    "v1alpha1",
+    "Cross-cluster DNS for the services of the same name in member clusters.",
+    spec=req(R("ServiceDNSRecordSpec"), SPEC),
+    status=f(R("ServiceDNSRecordStatus"), STATUS),
+)
+
+# ---------------------------------------------------------------------------
 # Assembly
 # ---------------------------------------------------------------------------
 

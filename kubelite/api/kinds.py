@@ -65,6 +65,22 @@ KINDS: tuple[Kind, ...] = (
     Kind("StorageClass", "storage.k8s.io", "v1", "storageclasses", "storageclass", False, ("sc",), has_spec=False),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", "lease", True),
     Kind("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", "endpointslice", True, has_spec=False),
+    # Federation, in KubeFed's (Federation v2) groups and names; see kubelite/federation/.
+    # Short names are kubefedctl's: "f" + the target's short names.
+    Kind("KubeFedCluster", "core.kubefed.io", "v1beta1", "kubefedclusters", "kubefedcluster", True),
+    Kind("FederatedNamespace", _FED_TYPES, "v1beta1", "federatednamespaces", "federatednamespace", True, ("fns",)),
+    Kind("FederatedDeployment", _FED_TYPES, "v1beta1", "federateddeployments", "federateddeployment", True, ("fdeploy",)),
+    Kind("FederatedReplicaSet", _FED_TYPES, "v1beta1", "federatedreplicasets", "federatedreplicaset", True, ("frs",)),
+    Kind("FederatedService", _FED_TYPES, "v1beta1", "federatedservices", "federatedservice", True, ("fsvc",)),
+    Kind("FederatedConfigMap", _FED_TYPES, "v1beta1", "federatedconfigmaps", "federatedconfigmap", True, ("fcm",)),
+    Kind("FederatedSecret", _FED_TYPES, "v1beta1", "federatedsecrets", "federatedsecret", True),
+    Kind("FederatedJob", _FED_TYPES, "v1beta1", "federatedjobs", "federatedjob", True),
+    Kind("FederatedDaemonSet", _FED_TYPES, "v1beta1", "federateddaemonsets", "federateddaemonset", True, ("fds",)),
+    Kind("FederatedStatefulSet", _FED_TYPES, "v1beta1", "federatedstatefulsets", "federatedstatefulset", True, ("fsts",)),
+    Kind("FederatedServiceAccount", _FED_TYPES, "v1beta1", "federatedserviceaccounts", "federatedserviceaccount", True, ("fsa",)),
+    Kind("ReplicaSchedulingPreference", "scheduling.kubefed.io", "v1alpha1", "replicaschedulingpreferences",
+         "replicaschedulingpreference", True),
+    Kind("ServiceDNSRecord", "multiclusterdns.kubefed.io", "v1alpha1", "servicednsrecords", "servicednsrecord", True),
 )
 
 _BY_KIND: dict[str, Kind] = {k.kind: k for k in KINDS}
