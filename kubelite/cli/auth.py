@@ -14,7 +14,13 @@ _VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "delete
 
 @click.group()
 def auth():
-    """Inspect authorization: can-i and whoami."""
+    """Inspect authorization: can-i and whoami.
+
+    \b
+    Examples:
+      kubelite auth can-i create deployments -n dev --as=alice
+      kubelite auth whoami
+    """
 
 
 def _resource(word: str, subresource: str | None) -> tuple[str, str, str]:

@@ -228,10 +228,20 @@ def describe_object(api, kind, o: dict, now) -> str:
                 w.lines.append(f"  {kk + ':':<20}{v}")
         if spec.get("podCIDR"):
             w.line(0, "PodCIDR", spec["podCIDR"])
-    elif k == "Secret":
-        w.line(0, "Type", o.get("type", "Opaque"))
+    elif k in ("Secret", "FederatedSecret"):
+        if k == "FederatedSecret":
+            # The template holds the secret: show its placement, and its data only as sizes.
+            tmpl = (spec.get("template") or {})
+            w.line(0, "Placement")
+            _yaml_block(w, 1, spec.get("placement") or {})
+            shown = {"type": tmpl.get("type", "Opaque"), "data": dict(tmpl.get("data") or {})}
+            for key, value in (tmpl.get("stringData") or {}).items():
+                shown["data"][key] = base64.b64encode(str(value).encode()).decode()
+        else:
+            shown = o
+        w.line(0, "Type", shown.get("type", "Opaque"))
         w.lines += ["", "Data", "===="]
-        for kk, v in sorted((o.get("data") or {}).items()):
+        for kk, v in sorted((shown.get("data") or {}).items()):
             try:
                 size = len(base64.b64decode(v))
             except Exception:

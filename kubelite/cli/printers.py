@@ -366,6 +366,11 @@ def _endpointslice(obj: dict, now: dt.datetime) -> Row:
     return [obj.get("addressType", ""), ports, text or "<unset>", age(obj, now)]
 
 
+def _kubefedcluster(obj: dict, now: dt.datetime) -> Row:
+    conds = {c.get("type"): c.get("status") for c in (obj.get("status") or {}).get("conditions") or []}
+    return [age(obj, now), conds.get("Ready", "")]
+
+
 def _default(obj: dict, now: dt.datetime) -> Row:
     return [age(obj, now)]
 
@@ -399,6 +404,7 @@ TABLES: dict[str, Columns] = {
     "ControllerRevision": (["CONTROLLER", "REVISION", "AGE"], _controllerrevision, [], None),
     "Lease": (["HOLDER", "AGE"], _lease, [], None),
     "EndpointSlice": (["ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], _endpointslice, [], None),
+    "KubeFedCluster": (["AGE", "READY"], _kubefedcluster, [], None),
 }
 
 

@@ -50,9 +50,21 @@ def sync(ctx) -> None:
         ctx.guarded([ctx.snap.get("Node", "", n["metadata"]["name"]) or n], lambda node: _monitor(ctx, node))
 
 
+def cluster_cidr(ctx) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """The pod network from kube-system/kubelite-config (cluster-cidr), 10.244.0.0/16 by default."""
+    cm = ctx.snap.get("ConfigMap", "kube-system", "kubelite-config") or {}
+    try:
+        return ipaddress.ip_network((cm.get("data") or {}).get("cluster-cidr") or str(CLUSTER_CIDR), strict=False)
+    except ValueError:
+        return CLUSTER_CIDR
+
+
 def _assign_cidrs(ctx, nodes: list[dict]) -> None:
+    if all((n.get("spec") or {}).get("podCIDR") for n in nodes):
+        return
     used = {(n.get("spec") or {}).get("podCIDR") for n in nodes}
-    subnets = CLUSTER_CIDR.subnets(new_prefix=24)
+    net = cluster_cidr(ctx)
+    subnets = net.subnets(new_prefix=max(24, net.prefixlen))
     for n in sorted(nodes, key=lambda n: n["metadata"]["name"]):
         if (n.get("spec") or {}).get("podCIDR"):
             continue

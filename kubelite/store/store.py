@@ -103,7 +103,7 @@ class Store:
         try:
             lock.acquire(timeout=timeout)
         except Timeout:
-            raise StateError(f"timed out after {timeout:.0f}s waiting for the store lock {lockdir / 'store.lock'}") from None
+            raise StateError(f"timed out after {timeout:g}s waiting for the store lock {lockdir / 'store.lock'}") from None
         except OSError as e:
             raise StateError(f"cannot lock state directory {self.root}: {e.strerror}") from None
         self._lock_depth = 1

@@ -47,6 +47,13 @@ EXPECTED_KINDS = {
     "StorageClass": "storage.k8s.io/v1",
     "Lease": "coordination.k8s.io/v1",
     "EndpointSlice": "discovery.k8s.io/v1",
+    # Federation (KubeFed's groups)
+    "KubeFedCluster": "core.kubefed.io/v1beta1",
+    **{f"Federated{k}": "types.kubefed.io/v1beta1" for k in (
+        "Namespace", "Deployment", "ReplicaSet", "Service", "ConfigMap", "Secret", "Job", "DaemonSet",
+        "StatefulSet", "ServiceAccount")},
+    "ReplicaSchedulingPreference": "scheduling.kubefed.io/v1alpha1",
+    "ServiceDNSRecord": "multiclusterdns.kubefed.io/v1alpha1",
 }
 
 _yaml = YAML(typ="safe")
