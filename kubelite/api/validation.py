@@ -7,6 +7,7 @@ JSON Schemas; these rules run only on objects that passed them.
 from __future__ import annotations
 
 import base64
+import copy
 import binascii
 import ipaddress
 import re
@@ -305,6 +306,16 @@ def _statefulset(obj: dict, errs: Errors) -> None:
     us = spec.get("updateStrategy") or {}
     if us.get("type") and us["type"] not in ("RollingUpdate", "OnDelete"):
         errs.unsupported("spec.updateStrategy.type", us["type"], ["OnDelete", "RollingUpdate"])
+    ru = us.get("rollingUpdate")
+    if us.get("type") == "OnDelete" and ru is not None:
+        errs.invalid("spec.updateStrategy.rollingUpdate", ru, "only allowed for updateStrategy 'RollingUpdate'")
+    if isinstance(ru, dict):
+        _nonneg(ru, "partition", "spec.updateStrategy.rollingUpdate", errs)
+    _nonneg(spec.get("ordinals") or {}, "start", "spec.ordinals", errs)
+    pol = spec.get("persistentVolumeClaimRetentionPolicy") or {}
+    for f in ("whenDeleted", "whenScaled"):
+        if pol.get(f) is not None and pol[f] not in ("Retain", "Delete"):
+            errs.unsupported(f"spec.persistentVolumeClaimRetentionPolicy.{f}", pol[f], ["Retain", "Delete"])
     for i, t in enumerate(spec.get("volumeClaimTemplates") or []):
         n = (t.get("metadata") or {}).get("name")
         if not n:
@@ -484,32 +495,91 @@ def _node(obj: dict, errs: Errors) -> None:
 
 
 _ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
+_VOLUME_MODES = ["Block", "Filesystem"]
+_PV_SOURCES = ("awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "csi", "fc", "flexVolume",
+               "flocker", "gcePersistentDisk", "glusterfs", "hostPath", "iscsi", "local", "nfs", "photonPersistentDisk",
+               "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos", "vsphereVolume")
+
+
+def _access_modes(spec: dict, errs: Errors) -> None:
+    modes = spec.get("accessModes") or []
+    if not modes:
+        errs.required("spec.accessModes")
+    for i, a in enumerate(modes):
+        if a not in _ACCESS_MODES:
+            errs.unsupported(f"spec.accessModes[{i}]", a, _ACCESS_MODES)
+    if "ReadWriteOncePod" in modes and len(modes) > 1:
+        errs.forbidden("spec.accessModes", "may not use ReadWriteOncePod with other access modes")
+
+
+def _class_and_mode(spec: dict, errs: Errors) -> None:
+    sc = spec.get("storageClassName")
+    if sc:
+        for e in m.dns1123_subdomain_errors(sc):
+            errs.invalid("spec.storageClassName", sc, e)
+    mode = spec.get("volumeMode")
+    if mode is not None and mode not in _VOLUME_MODES:
+        errs.unsupported("spec.volumeMode", mode, _VOLUME_MODES)
 
 
 def _pv(obj: dict, errs: Errors) -> None:
     spec = obj.get("spec") or {}
-    if not spec.get("accessModes"):
-        errs.required("spec.accessModes")
-    for i, a in enumerate(spec.get("accessModes") or []):
-        if a not in _ACCESS_MODES:
-            errs.unsupported(f"spec.accessModes[{i}]", a, _ACCESS_MODES)
-    cap = (spec.get("capacity") or {}).get("storage")
-    if cap is None:
+    _access_modes(spec, errs)
+    cap = spec.get("capacity") or {}
+    if not cap:
+        errs.required("spec.capacity")
+    for r in cap:
+        if r != "storage":
+            errs.unsupported("spec.capacity", r, ["storage"])
+    if cap and cap.get("storage") is None:
         errs.required("spec.capacity[storage]")
-    elif not quantity.is_valid(cap):
-        errs.invalid("spec.capacity[storage]", cap, "must be a valid quantity")
+    elif cap.get("storage") is not None:
+        try:
+            if quantity.parse(cap["storage"]) < 0:
+                errs.invalid("spec.capacity[storage]", cap["storage"], "must be greater than or equal to 0")
+        except quantity.QuantityError as e:
+            errs.invalid("spec.capacity[storage]", cap["storage"], str(e))
     rp = spec.get("persistentVolumeReclaimPolicy")
     if rp and rp not in ("Retain", "Delete", "Recycle"):
         errs.unsupported("spec.persistentVolumeReclaimPolicy", rp, ["Delete", "Recycle", "Retain"])
+    _class_and_mode(spec, errs)
+    sources = [k for k in _PV_SOURCES if spec.get(k) is not None]
+    if not sources:
+        errs.required("spec", "must specify a volume type")
+    elif len(sources) > 1:
+        errs.forbidden(f"spec.{sources[1]}", "may not specify more than 1 volume type")
+    hp = spec.get("hostPath")
+    if isinstance(hp, dict):
+        if not hp.get("path"):
+            errs.required("spec.hostPath.path")
+        elif rp == "Recycle" and hp["path"].rstrip("/") == "":
+            errs.forbidden("spec.persistentVolumeReclaimPolicy", "may not be 'recycle' for a hostPath mount of '/'")
+    nfs = spec.get("nfs")
+    if isinstance(nfs, dict):
+        if not nfs.get("server"):
+            errs.required("spec.nfs.server")
+        if not nfs.get("path"):
+            errs.required("spec.nfs.path")
+        elif not nfs["path"].startswith("/"):
+            errs.invalid("spec.nfs.path", nfs["path"], "must be an absolute path")
+    local = spec.get("local")
+    if isinstance(local, dict):
+        if not local.get("path"):
+            errs.required("spec.local.path")
+        if not ((spec.get("nodeAffinity") or {}).get("required")):
+            errs.required("spec.nodeAffinity", "Local volume requires node affinity")
+    na = spec.get("nodeAffinity")
+    if isinstance(na, dict) and "required" in na and not ((na.get("required") or {}).get("nodeSelectorTerms")):
+        errs.required("spec.nodeAffinity.required.nodeSelectorTerms", "must have at least one node selector term")
+    ref = spec.get("claimRef")
+    if isinstance(ref, dict) and not ref.get("name"):
+        errs.required("spec.claimRef.name")
 
 
 def _pvc(obj: dict, errs: Errors) -> None:
     spec = obj.get("spec") or {}
-    if not spec.get("accessModes"):
-        errs.required("spec.accessModes")
-    for i, a in enumerate(spec.get("accessModes") or []):
-        if a not in _ACCESS_MODES:
-            errs.unsupported(f"spec.accessModes[{i}]", a, _ACCESS_MODES)
+    _access_modes(spec, errs)
+    _class_and_mode(spec, errs)
     req = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
     if req is None and not spec.get("dataSource"):
         errs.required("spec.resources[storage]")
@@ -519,6 +589,27 @@ def _pvc(obj: dict, errs: Errors) -> None:
                 errs.invalid("spec.resources[storage]", req, "must be greater than zero")
         except quantity.QuantityError as e:
             errs.invalid("spec.resources[storage]", req, str(e))
+    sel = spec.get("selector")
+    if isinstance(sel, dict):
+        for i, e in enumerate(sel.get("matchExpressions") or []):
+            op = e.get("operator")
+            if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
+                errs.unsupported(f"spec.selector.matchExpressions[{i}].operator", op, ["DoesNotExist", "Exists", "In", "NotIn"])
+
+
+def _storageclass(obj: dict, errs: Errors) -> None:
+    prov = obj.get("provisioner")
+    if not prov:
+        errs.required("provisioner")
+    elif len(prov) > 63 or not re.match(r"^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$", prov):
+        errs.invalid("provisioner", prov, "name part must consist of alphanumeric characters, '-', '_' or '.', "
+                     "and must start and end with an alphanumeric character")
+    rp = obj.get("reclaimPolicy")
+    if rp is not None and rp not in ("Delete", "Retain"):
+        errs.unsupported("reclaimPolicy", rp, ["Delete", "Retain"])
+    mode = obj.get("volumeBindingMode")
+    if mode is not None and mode not in ("Immediate", "WaitForFirstConsumer"):
+        errs.unsupported("volumeBindingMode", mode, ["Immediate", "WaitForFirstConsumer"])
 
 
 def _binding(obj: dict, errs: Errors) -> None:
@@ -559,6 +650,7 @@ _VALIDATORS = {
     "Node": _node,
     "PersistentVolume": _pv,
     "PersistentVolumeClaim": _pvc,
+    "StorageClass": _storageclass,
     "RoleBinding": _binding,
     "ClusterRoleBinding": _binding,
     "Role": _role,
@@ -571,6 +663,35 @@ _VALIDATORS = {
 def _immutable(errs: Errors, path: str, old: Any, new: Any) -> None:
     if old != new:
         errs.invalid(path, new, "field is immutable")
+
+
+def _pvc_update(old: dict, new: dict, errs: Errors) -> None:
+    """Upstream's ValidatePersistentVolumeClaimUpdate: the spec is immutable, except that a bound
+    claim may change its storage request (never below the previous one), volumeName may be set
+    once, and a claim without a class may get one."""
+    os_, ns_ = copy.deepcopy(old.get("spec") or {}), copy.deepcopy(new.get("spec") or {})
+    if not os_.get("volumeName"):
+        os_.pop("volumeName", None)
+        ns_.pop("volumeName", None)
+    if os_.get("storageClassName") is None and not ((old.get("metadata") or {}).get("annotations") or {}).get(
+            "volume.beta.kubernetes.io/storage-class"):
+        os_.pop("storageClassName", None)
+        ns_.pop("storageClassName", None)
+    old_req = (os_.get("resources") or {}).get("requests") or {}
+    new_req = (ns_.get("resources") or {}).get("requests") or {}
+    try:
+        smaller = "storage" in new_req and "storage" in old_req and quantity.parse(new_req["storage"]) < quantity.parse(old_req["storage"])
+    except quantity.QuantityError:
+        smaller = False
+    if (new.get("status") or {}).get("phase") == "Bound":
+        for s in (os_, ns_):
+            s.pop("volumeAttributesClassName", None)
+        if "storage" in new_req and "storage" in old_req:
+            ns_["resources"]["requests"]["storage"] = old_req["storage"]
+    if os_ != ns_:
+        errs.forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims")
+    if smaller:
+        errs.forbidden("spec.resources.requests.storage", "field can not be less than previous value")
 
 
 _POD_MUTABLE_NOTE = (
@@ -592,6 +713,14 @@ def validate_update(old: dict, new: dict) -> list[FieldError]:
         if {k: v for k, v in os_.items() if k not in mutable} != {k: v for k, v in ns_.items() if k not in mutable}:
             errs.forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")
     if kind == "Job":
+        if not os_.get("manualSelector") and os_ != ns_:
+            # The Job controller writes the generated selector and template labels once
+            # (upstream generates them at create, when the uid is known): allow exactly that.
+            from kubelite.api.defaults import job_generated_selector
+
+            gen = job_generated_selector(old)
+            if gen.get("selector") == ns_.get("selector") and gen.get("template") == ns_.get("template"):
+                os_ = dict(os_, selector=gen.get("selector"), template=gen.get("template"))
         for f in ("selector", "completionMode"):
             _immutable(errs, f"spec.{f}", os_.get(f), ns_.get(f))
         if os_.get("template") != ns_.get("template") and not ns_.get("suspend"):
@@ -603,18 +732,21 @@ def validate_update(old: dict, new: dict) -> list[FieldError]:
         if old_ip and ns_.get("type") != "ExternalName" and ns_.get("clusterIP") not in (None, "", old_ip):
             errs.invalid("spec.clusterIP", ns_.get("clusterIP"), "field is immutable")
     if kind == "PersistentVolumeClaim":
-        def strip(s: dict) -> dict:
-            s = dict(s)
-            res = dict(s.get("resources") or {})
-            res.pop("requests", None)
-            s["resources"] = res
-            if not old.get("spec", {}).get("volumeName"):
-                s.pop("volumeName", None)
-            s.pop("storageClassName", None) if not (old.get("spec") or {}).get("storageClassName") else None
-            return s
-
-        if strip(os_) != strip(ns_):
-            errs.forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims")
+        _pvc_update(old, new, errs)
+    if kind == "PersistentVolume":
+        if {k: os_.get(k) for k in _PV_SOURCES} != {k: ns_.get(k) for k in _PV_SOURCES}:
+            errs.forbidden("spec.persistentvolumesource", "spec.persistentvolumesource is immutable after creation")
+        _immutable(errs, "spec.volumeMode", os_.get("volumeMode"), ns_.get("volumeMode"))
+        if os_.get("nodeAffinity") is not None:
+            _immutable(errs, "spec.nodeAffinity", os_.get("nodeAffinity"), ns_.get("nodeAffinity"))
+    if kind == "StorageClass":
+        if (old.get("parameters") or {}) != (new.get("parameters") or {}):
+            errs.forbidden("parameters", "updates to parameters are forbidden.")
+        if old.get("provisioner") != new.get("provisioner"):
+            errs.forbidden("provisioner", "updates to provisioner are forbidden.")
+        if old.get("reclaimPolicy") != new.get("reclaimPolicy"):
+            errs.forbidden("reclaimPolicy", "updates to reclaimPolicy are forbidden.")
+        _immutable(errs, "volumeBindingMode", old.get("volumeBindingMode"), new.get("volumeBindingMode"))
     if kind in ("ConfigMap", "Secret") and old.get("immutable"):
         if new.get("immutable") is not True:
             errs.forbidden("immutable", "field is immutable when `immutable` is set")
