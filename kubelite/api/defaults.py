@@ -70,6 +70,8 @@ def pod_spec(spec: dict) -> None:
     for v in spec.get("volumes") or []:
         if not isinstance(v, dict):
             continue
+        if not any(k != "name" and v[k] is not None for k in v):
+            v["emptyDir"] = {}  # upstream's SetDefaults_Volume
         for src, mode_key in (("configMap", "defaultMode"), ("secret", "defaultMode"), ("projected", "defaultMode"), ("downwardAPI", "defaultMode")):
             if isinstance(v.get(src), dict):
                 _set(v[src], mode_key, 420)
@@ -150,9 +152,13 @@ def statefulset(obj: dict) -> None:
     _set(spec, "replicas", 1)
     _set(spec, "podManagementPolicy", "OrderedReady")
     us = _sub(spec, "updateStrategy")
-    _set(us, "type", "RollingUpdate")
-    if us["type"] == "RollingUpdate":
-        _set(_sub(us, "rollingUpdate"), "partition", 0)
+    # As upstream: rollingUpdate is only added when the type itself is defaulted; an
+    # explicit `type: RollingUpdate` without it stays without (no partition).
+    if not us.get("type"):
+        us["type"] = "RollingUpdate"
+        _sub(us, "rollingUpdate")
+    if us["type"] == "RollingUpdate" and isinstance(us.get("rollingUpdate"), dict):
+        _set(us["rollingUpdate"], "partition", 0)
     _set(spec, "revisionHistoryLimit", 10)
     pol = _sub(spec, "persistentVolumeClaimRetentionPolicy")
     _set(pol, "whenDeleted", "Retain")
@@ -171,11 +177,52 @@ def job(obj: dict) -> None:
         spec["completions"] = 1
         spec["parallelism"] = 1
     _set(spec, "parallelism", 1)
-    _set(spec, "backoffLimit", 6)
+    _set(spec, "backoffLimit", 2147483647 if spec.get("backoffLimitPerIndex") is not None else 6)
     _set(spec, "completionMode", "NonIndexed")
     _set(spec, "suspend", False)
-    _set(spec, "podReplacementPolicy", "TerminatingOrFailed")
-    template(spec.get("template"))
+    _set(spec, "podReplacementPolicy", "Failed" if spec.get("podFailurePolicy") is not None else "TerminatingOrFailed")
+    # A Job without labels takes its pod template's (SetDefaults_Job).
+    tmpl = spec.get("template")
+    labels = ((tmpl.get("metadata") or {}).get("labels")) if isinstance(tmpl, dict) and isinstance(tmpl.get("metadata"), dict) else None
+    meta = obj.get("metadata")
+    if isinstance(labels, dict) and labels and isinstance(meta, dict) and not meta.get("labels"):
+        meta["labels"] = dict(labels)
+    template(tmpl)
+
+
+JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
+JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
+
+
+def job_generated_selector(obj: dict) -> dict:
+    """The Job spec with upstream's generated selector and pod template labels
+    (pkg/registry/batch/job generateSelector): the template gains job-name and controller-uid
+    labels (legacy and batch.kubernetes.io/ forms) it does not already have, and the selector
+    matches batch.kubernetes.io/controller-uid. Needs the uid, so the Job controller applies it
+    on its first sync rather than at create; a Job with manualSelector: true is left alone."""
+    import copy
+
+    spec = copy.deepcopy(obj.get("spec") or {})
+    if spec.get("manualSelector"):
+        return spec
+    meta = obj.get("metadata") or {}
+    tmpl = spec.get("template")
+    if not isinstance(tmpl, dict):
+        return spec
+    tmeta = tmpl.get("metadata") if isinstance(tmpl.get("metadata"), dict) else {}
+    tmpl["metadata"] = tmeta
+    labels = tmeta.get("labels") if isinstance(tmeta.get("labels"), dict) else {}
+    tmeta["labels"] = labels
+    for key in JOB_NAME_LABELS:
+        labels.setdefault(key, meta.get("name", ""))
+    for key in JOB_UID_LABELS:
+        labels.setdefault(key, meta.get("uid", ""))
+    sel = spec.get("selector") if isinstance(spec.get("selector"), dict) else {}
+    spec["selector"] = sel
+    ml = sel.get("matchLabels") if isinstance(sel.get("matchLabels"), dict) else {}
+    sel["matchLabels"] = ml
+    ml.setdefault(JOB_UID_LABELS[1], meta.get("uid", ""))
+    return spec
 
 
 def cronjob(obj: dict) -> None:
@@ -186,10 +233,9 @@ def cronjob(obj: dict) -> None:
     _set(spec, "failedJobsHistoryLimit", 1)
     jt = spec.get("jobTemplate")
     if isinstance(jt, dict) and isinstance(jt.get("spec"), dict):
-        js = jt["spec"]
-        # A job template is defaulted like a Job's spec.
-        wrapper = {"spec": js}
-        job(wrapper)
+        # SetDefaults_Job is for Jobs, not for a CronJob's JobSpec: only the pod template is
+        # defaulted here; the Job made from it is defaulted when it is created.
+        template(jt["spec"].get("template"))
 
 
 def service(obj: dict) -> None:

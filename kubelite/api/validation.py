@@ -138,10 +138,18 @@ def _container(c: dict, path: str, errs: Errors, volumes: set[str]) -> None:  # 
         if proto and proto not in ("TCP", "UDP", "SCTP"):
             errs.unsupported(f"{pp}.protocol", proto, ["SCTP", "TCP", "UDP"])
     _resources(c.get("resources"), f"{path}.resources", errs)
+    mount_paths: set[str] = set()
     for i, vm in enumerate(c.get("volumeMounts") or []):
         vn = vm.get("name")
         if vn and vn not in volumes:
             errs.append(FieldError(f"{path}.volumeMounts[{i}].name", "Not found", vn, ""))
+        mp = vm.get("mountPath")
+        if isinstance(mp, str):
+            if not mp:
+                errs.required(f"{path}.volumeMounts[{i}].mountPath")
+            elif mp in mount_paths:
+                errs.invalid(f"{path}.volumeMounts[{i}].mountPath", mp, "must be unique")
+            mount_paths.add(mp)
     for i, e in enumerate(c.get("env") or []):
         en = e.get("name")
         if isinstance(en, str) and not en:
@@ -170,6 +178,21 @@ def pod_spec(spec: dict, path: str, errs: Errors, restart_policies: tuple[str, .
         claim = v.get("persistentVolumeClaim")
         if isinstance(claim, dict) and not claim.get("claimName"):
             errs.required(f"{path}.volumes[{i}].persistentVolumeClaim.claimName")
+        vp = f"{path}.volumes[{i}]"
+        if isinstance(v.get("hostPath"), dict) and not v["hostPath"].get("path"):
+            errs.required(f"{vp}.hostPath.path")
+        if isinstance(v.get("nfs"), dict):
+            for f in ("server", "path"):
+                if not v["nfs"].get(f):
+                    errs.required(f"{vp}.nfs.{f}")
+        if isinstance(v.get("configMap"), dict) and not v["configMap"].get("name"):
+            errs.required(f"{vp}.configMap.name")
+        if isinstance(v.get("secret"), dict) and not v["secret"].get("secretName"):
+            errs.required(f"{vp}.secret.secretName")
+        for src in ("configMap", "secret", "projected", "downwardAPI"):
+            mode = (v.get(src) or {}).get("defaultMode") if isinstance(v.get(src), dict) else None
+            if isinstance(mode, int) and not 0 <= mode <= 0o777:
+                errs.invalid(f"{vp}.{src}.defaultMode", mode, "must be a number between 0 and 0777 (octal), both inclusive")
     names: set[str] = set()
     containers = spec.get("containers")
     if containers is not None and len(containers) == 0:

@@ -23,7 +23,8 @@ _CASCADE = {"true": "background", "background": "background", "foreground": "for
 @click.option("--cascade", default="background", help='"background", "foreground" or "orphan".')
 @click.option("--ignore-not-found", is_flag=True)
 @click.option("--dry-run", "dry_run", default=None, flag_value="client", is_flag=False)
-@click.option("--wait/--no-wait", default=True, hidden=True)
+@click.option("--wait", type=click.BOOL, default=True, is_flag=False, flag_value="true", hidden=True,
+              help="Accepted for kubectl compatibility: deletions here complete at once.")
 @click.option("--grace-period", type=int, default=-1, hidden=True)
 @click.option("--force", is_flag=True, hidden=True)
 @click.option("-o", "--output", default=None, help="Output format: name.")

@@ -75,9 +75,16 @@ def _heartbeat(ctx, node: dict) -> None:
             "osImage": "kubelite simulated node", "systemUUID": node["metadata"]["uid"],
         }
     status.setdefault("daemonEndpoints", {"kubeletEndpoint": {"Port": 10250}})
-    if status != (node.get("status") or {}):
+    labels = node["metadata"].get("labels") or {}
+    # The well-known labels a kubelet registers its node with.
+    want_labels = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+                   "beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64"}
+    missing = {k: v for k, v in want_labels.items() if k not in labels}
+    if status != (node.get("status") or {}) or missing:
         updated = clone(node)
         updated["status"] = status
+        if missing:
+            updated["metadata"]["labels"] = {**labels, **missing}
         was_ready = ready is not None and ready.get("status") == "True"
         if ctx.update(updated) is not None and not was_ready:
             ctx.event(node, "Normal", "NodeReady", f"Node {name} status is now: NodeReady", host=name)

@@ -37,32 +37,33 @@ class Snapshot:
         kind = kinds.by_kind(kind_name)
         table: dict[Key, dict] = {}
         for o in self.api.store.list(kind):
-            table[key_of(o)] = o
+            k = key_of(o)
+            table[k] = o
+            self._index(kind, o, k)
         self._objs[kind_name] = table
-        for o in table.values():
-            self._index(kind, o)
         return table
 
     def load_all(self, kind_names: Iterable[str]) -> None:
         for k in kind_names:
             self._load(k)
 
-    def _index(self, kind: Kind, o: dict) -> None:
+    def _index(self, kind: Kind, o: dict, key: Key | None = None) -> None:
         m = o.get("metadata") or {}
+        key = key or key_of(o)
         uid = m.get("uid")
         if uid:
             self._by_uid[uid] = (kind, o)
         for ref in m.get("ownerReferences") or []:
             if ref.get("uid"):
-                self._by_owner[ref["uid"]][(kind.kind, key_of(o))] = o
+                self._by_owner[ref["uid"]][(kind.kind, key)] = o
         idx = self._by_label.get(kind.kind)
         if idx is not None:
             for k, v in (m.get("labels") or {}).items():
-                idx.setdefault((m.get("namespace") or "", k, v), {})[key_of(o)] = o
+                idx.setdefault((m.get("namespace") or "", k, v), {})[key] = o
         if kind.kind == "Pod" and self._pods_by_node is not None:
             node = (o.get("spec") or {}).get("nodeName")
             if node:
-                self._pods_by_node.setdefault(node, {})[key_of(o)] = o
+                self._pods_by_node.setdefault(node, {})[key] = o
 
     def _unindex(self, kind: Kind, o: dict) -> None:
         m = o.get("metadata") or {}

@@ -85,6 +85,10 @@ class ParseCache:
             pass  # no cache yet, or a damaged one: files are parsed again
         return table
 
+    def table(self, plural: str) -> dict[str, tuple[Key, str]]:
+        """The entries of one kind (loaded from disk on first use): rel path -> (key, json)."""
+        return self._load(plural)
+
     def get(self, plural: str, rel: str, key: Key) -> str | None:
         hit = self._load(plural).get(rel)
         if hit is not None and hit[0] == key:

@@ -69,7 +69,7 @@ class Store:
         self._prefix = str(self.registry) + os.sep
         # Group commit: inside batch(), writes go to fsync-less temporary files, made durable
         # together by one syncfs and then renamed into place. final path -> temp (None: delete).
-        self._pending: dict[Path, Path | None] | None = None
+        self._pending: dict[str, Path | None] | None = None
 
     # -- layout --------------------------------------------------------------
     def dir_for(self, kind: Kind, namespace: str | None = None) -> Path:
@@ -133,7 +133,7 @@ class Store:
                 pending, self._pending = self._pending, None
                 self._commit(pending)
 
-    def _commit(self, pending: dict[Path, Path | None]) -> None:
+    def _commit(self, pending: dict[str, Path | None]) -> None:
         if not pending:
             return
         if any(t is not None for t in pending.values()):
@@ -142,7 +142,10 @@ class Store:
         for final, tmp in pending.items():
             try:
                 if tmp is None:
-                    final.unlink(missing_ok=True)
+                    try:
+                        os.unlink(final)
+                    except FileNotFoundError:
+                        pass
                 else:
                     os.replace(tmp, final)
             except OSError as e:
@@ -157,8 +160,8 @@ class Store:
 
     def _resolve(self, path: Path) -> Path:
         """Where a path's current content is: its pending temporary file inside a batch."""
-        if self._pending is not None and path in self._pending:
-            tmp = self._pending[path]
+        if self._pending and str(path) in self._pending:
+            tmp = self._pending[str(path)]
             if tmp is None:
                 raise FileNotFoundError(str(path))
             return tmp
@@ -206,10 +209,10 @@ class Store:
             finally:
                 os.close(fd)
             if batched:
-                old = self._pending.pop(path, None)
+                old = self._pending.pop(str(path), None)
                 if old is not None:
                     old.unlink(missing_ok=True)
-                self._pending[path] = tmp
+                self._pending[str(path)] = tmp
             else:
                 os.replace(tmp, path)
         except OSError as e:
@@ -318,23 +321,58 @@ class Store:
                 yield d / n
 
     def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
-        """Every readable object of a kind. Bad files are skipped and reported, never fatal."""
+        """Every readable object of a kind, in path order. Bad files are skipped and reported.
+
+        The hot path of every pass: one scandir per directory, one stat per file, and
+        a JSON decode of the cached object; only new or changed files are parsed as YAML.
+        """
         out = []
         seen: set[str] = set()
-        for p in self.paths(kind, namespace):
-            seen.add(self._rel(p))
+        table = self.cache.table(kind.plural)
+        prefix_len = len(self._prefix)
+        for d in self._dirs(kind, namespace):
             try:
-                out.append(self.read_path(p))
-            except FileNotFoundError:
-                continue  # deleted while we listed
-            except StateError as e:
-                bad = BadFile(p, e.message)
-                self.bad_files.append(bad)
-                if self.on_bad_file:
-                    self.on_bad_file(bad)
+                with os.scandir(d) as it:
+                    entries = sorted((e for e in it if e.name.endswith(".yaml") and e.name[0] != "."), key=lambda e: e.name)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for e in entries:
+                rel = e.path[prefix_len:]
+                seen.add(rel)
+                if not self._pending or e.path not in self._pending:
+                    try:
+                        st = e.stat()
+                    except FileNotFoundError:
+                        continue
+                    hit = table.get(rel)
+                    if hit is not None and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
+                        out.append(json.loads(hit[1]))
+                        continue
+                p = Path(e.path)
+                try:
+                    out.append(self.read_path(p))
+                except FileNotFoundError:
+                    continue  # deleted while we listed
+                except StateError as err:
+                    bad = BadFile(p, err.message)
+                    self.bad_files.append(bad)
+                    if self.on_bad_file:
+                        self.on_bad_file(bad)
         if namespace is None or not kind.namespaced:
             self.cache.prune(kind.plural, seen)
         return out
+
+    def _dirs(self, kind: Kind, namespace: str | None) -> list[str]:
+        base = self._prefix + kind.plural
+        if not kind.namespaced:
+            return [base]
+        if namespace:
+            return [base + os.sep + namespace]
+        try:
+            with os.scandir(base) as it:
+                return sorted(e.path for e in it if e.name[0] != "." and e.is_dir())
+        except FileNotFoundError:
+            return []
 
     # -- writes --------------------------------------------------------------
     def create(self, kind: Kind, obj: dict, dry_run: bool = False) -> dict:
@@ -443,10 +481,10 @@ class Store:
 
     def _remove(self, path: Path) -> None:
         if self._pending is not None:  # inside a batch: the unlink happens at commit
-            old = self._pending.pop(path, None)
+            old = self._pending.pop(str(path), None)
             if old is not None:
                 old.unlink(missing_ok=True)
-            self._pending[path] = None
+            self._pending[str(path)] = None
         else:
             try:
                 path.unlink()
