@@ -89,20 +89,26 @@ class ParseCache:
         """The entries of one kind (loaded from disk on first use): rel path -> (key, json)."""
         return self._load(plural)
 
+    # Single-object reads and writes use the cache only for kinds this process has
+    # listed: loading a kind's whole cache to read one object would make a get O(N).
     def get(self, plural: str, rel: str, key: Key) -> str | None:
-        hit = self._load(plural).get(rel)
+        if plural not in self._loaded:
+            return None
+        hit = self.entries[plural].get(rel)
         if hit is not None and hit[0] == key:
             return hit[1]
         return None
 
     def put(self, plural: str, rel: str, key: Key, text: str) -> None:
-        table = self._load(plural)
+        if plural not in self._loaded:
+            return
+        table = self.entries[plural]
         if table.get(rel) != (key, text):
             table[rel] = (key, text)
             self.dirty.add(plural)
 
     def drop(self, plural: str, rel: str) -> None:
-        if self._load(plural).pop(rel, None) is not None:
+        if plural in self._loaded and self.entries[plural].pop(rel, None) is not None:
             self.dirty.add(plural)
 
     def prune(self, plural: str, present: set[str]) -> None:

@@ -1,0 +1,101 @@
+"""The parse cache (a hand edit always wins) and group commit (pending writes, one commit)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kubelite.api import kinds, yamlio
+from kubelite.clock import Clock, parse_time
+from kubelite.store import Store
+
+CM = kinds.by_kind("ConfigMap")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBELITE_CACHE_DIR", str(tmp_path / "cache"))
+    s = Store(tmp_path / "state", Clock(parse_time("2026-01-01T00:00:00Z")))
+    (tmp_path / "state" / "registry").mkdir(parents=True)
+    return s
+
+
+def _cm(name: str, value: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}, "data": {"k": value}}
+
+
+def test_a_second_listing_is_served_from_the_cache_without_parsing(store, monkeypatch):
+    for i in range(5):
+        store.create(CM, _cm(f"c{i}", "v"))
+    store.list(CM)
+    store.flush_cache()
+    fresh = Store(store.root, store.clock)
+
+    def no_parse(*a, **k):
+        raise AssertionError("parsed YAML although the cache was fresh")
+
+    monkeypatch.setattr(yamlio, "load_one", no_parse)
+    assert [o["metadata"]["name"] for o in fresh.list(CM)] == [f"c{i}" for i in range(5)]
+
+
+def test_a_hand_edit_always_wins_over_the_cache(store):
+    store.create(CM, _cm("edited", "before"))
+    store.list(CM)
+    store.flush_cache()
+    path = store.path_for(CM, "default", "edited")
+    text = path.read_text().replace("before", "after!")  # same file, new content
+    path.write_text(text)
+    fresh = Store(store.root, store.clock)
+    assert fresh.list(CM)[0]["data"]["k"] == "after!"
+    assert fresh.get(CM, "default", "edited")["data"]["k"] == "after!"
+
+
+def test_the_cache_lives_outside_the_state_directory(store, tmp_path):
+    store.create(CM, _cm("a", "v"))
+    store.list(CM)
+    store.flush_cache()
+    assert not (store.root / "cache").exists()
+    assert any((tmp_path / "cache").rglob("configmaps.jsonl"))
+
+
+def test_reads_inside_a_batch_see_its_pending_writes_and_others_see_them_after_commit(store):
+    other = Store(store.root, store.clock)
+    with store.batch():
+        store.create(CM, _cm("p", "1"))
+        assert store.get(CM, "default", "p")["data"]["k"] == "1"
+        assert other.try_get(CM, "default", "p") is None  # not committed yet
+        obj = store.get(CM, "default", "p")
+        obj["data"]["k"] = "2"
+        store.update(CM, obj)
+        assert store.get(CM, "default", "p")["data"]["k"] == "2"
+    assert other.get(CM, "default", "p")["data"]["k"] == "2"
+    leftovers = [p for p in store.registry.rglob(".*tmp*")]
+    assert leftovers == []
+
+
+def test_a_batch_commits_what_was_written_before_an_error(store):
+    with pytest.raises(RuntimeError):
+        with store.batch():
+            store.create(CM, _cm("kept", "1"))
+            raise RuntimeError("controller bug")
+    assert Store(store.root, store.clock).get(CM, "default", "kept")
+
+
+def test_resource_versions_stay_strictly_increasing_across_batches_and_processes(store):
+    other = Store(store.root, store.clock)
+    rvs = []
+    for i in range(3):
+        with store.batch():
+            rvs.append(int(store.create(CM, _cm(f"a{i}", "v"))["metadata"]["resourceVersion"]))
+        rvs.append(int(other.create(CM, _cm(f"b{i}", "v"))["metadata"]["resourceVersion"]))
+    assert rvs == sorted(rvs) and len(set(rvs)) == len(rvs)
+
+
+def test_a_delete_inside_a_batch_happens_at_commit(store):
+    store.create(CM, _cm("gone", "v"))
+    with store.batch():
+        store.delete(CM, "default", "gone")
+        assert not store.exists(CM, "default", "gone")
+        assert store.path_for(CM, "default", "gone").exists()
+    assert not store.path_for(CM, "default", "gone").exists()
