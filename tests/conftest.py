@@ -11,12 +11,21 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
-KUBELITE = shutil.which("kubelite") or "kubelite"
+
+def _kubelite_executable() -> str:
+    """The `kubelite` console script installed for this interpreter (not a pyenv-style shim,
+    which would cost ~70 ms a call), else whatever `kubelite` is on PATH."""
+    beside = Path(sys.executable).parent / "kubelite"
+    return str(beside) if beside.exists() else (shutil.which("kubelite") or "kubelite")
+
+
+KUBELITE = _kubelite_executable()
 KUBECTL = shutil.which("kubectl")
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "schemas"
@@ -25,6 +34,8 @@ SCHEMAS = REPO / "schemas"
 T0 = "2026-01-02T15:04:05Z"
 
 os.environ["KUBELITE_STRICT"] = "1"  # in-process APIServers check every write against its schema
+# kubelite's parse cache lives outside state directories; keep the suite's out of the user's home.
+os.environ.setdefault("KUBELITE_CACHE_DIR", tempfile.mkdtemp(prefix="kubelite-test-cache-"))
 
 
 class Run(NamedTuple):
@@ -36,7 +47,7 @@ class Run(NamedTuple):
 def _clean_env(extra: dict | None = None) -> dict:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("KUBELITE_") and k not in ("EDITOR", "KUBE_EDITOR")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["KUBELITE_CACHE_DIR"] = os.environ["KUBELITE_CACHE_DIR"]
     env["KUBELITE_STRICT"] = "1"  # every write, controllers' too, is checked against its schema
     if extra:
         env.update(extra)
@@ -67,27 +78,48 @@ def state(tmp_path: Path) -> Path:
     return tmp_path / "state"
 
 
+@pytest.fixture(scope="session")
+def _bootstrapped(tmp_path_factory) -> Path:
+    """One state directory created by kubelite itself at T0, copied for each test (bootstrap is slow).
+
+    The in-process APIServer bootstraps exactly as the CLI does on first use."""
+    from kubelite.apiserver import APIServer
+    from kubelite.clock import Clock, parse_time
+
+    root = tmp_path_factory.mktemp("template") / "state"
+    APIServer.open(root, Clock(parse_time(T0)))
+    return root
+
+
 @pytest.fixture
-def kl(state: Path):
-    """Run the real `kubelite` against the test's state directory.
+def booted(state: Path, _bootstrapped: Path) -> Path:
+    """The test's state directory, already created: a copy of one kubelite bootstrapped at T0."""
+    shutil.copytree(_bootstrapped, state, ignore=shutil.ignore_patterns("locks"))
+    return state
+
+
+@pytest.fixture
+def kl(booted: Path):
+    """Run the real `kubelite` against the test's (already created) state directory.
 
     kl("get pods -o name"), kl(["apply", "-f", "-"], stdin=text), kl(..., now=T0),
     kl(..., via_env=True) passes the directory in $KUBELITE_STATE_DIR instead of --state-dir.
+    Tests of creating a state directory call run_kubelite with a path that does not exist yet.
     """
 
     def call(args, *, stdin=None, now=None, env=None, via_env=False, cwd=None) -> Run:
-        return run_kubelite(args, state=state, stdin=stdin, now=now, env=env, via_env=via_env, cwd=cwd)
+        return run_kubelite(args, state=booted, stdin=stdin, now=now, env=env, via_env=via_env, cwd=cwd)
 
     return call
 
 
 @pytest.fixture
-def api(state: Path):
-    """The in-process API over the same state directory, for quick set-up and inspection."""
+def api(booted: Path):
+    """The in-process API over the same state directory (clock pinned at T0), for quick set-up."""
     from kubelite.apiserver import APIServer
     from kubelite.clock import Clock, parse_time
 
-    return APIServer.open(state, Clock(parse_time(T0)))
+    return APIServer.open(booted, Clock(parse_time(T0)))
 
 
 def snapshot(state: Path) -> dict[str, bytes]:
@@ -148,9 +180,3 @@ def one_line(err: str) -> str:
 
 
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
-
-
-def kubectl(*args: str) -> str:
-    p = subprocess.run([KUBECTL, *args], capture_output=True, text=True, timeout=30)
-    assert p.returncode == 0, p.stderr
-    return p.stdout

@@ -23,8 +23,23 @@ _loader = None
 MAX_DEPTH = 256  # nesting beyond any real manifest; refused before it costs deep recursion
 
 
-def _yaml_loader():
-    global _loader
+_pure_loader = None
+
+
+def _yaml_loader(pure: bool = False):
+    """The safe loader (C parser when available); pure=True for libyaml's YAML 1.1 refusals."""
+    global _loader, _pure_loader
+    if pure:
+        if _pure_loader is None:
+            base = _yaml_loader()
+            from ruamel.yaml import YAML
+
+            y = YAML(typ="safe", pure=True)
+            y.Constructor = base.Constructor
+            y.allow_duplicate_keys = False
+            y.max_depth = MAX_DEPTH
+            _pure_loader = y
+        return _pure_loader
     if _loader is None:
         from ruamel.yaml import YAML
         from ruamel.yaml.constructor import SafeConstructor
@@ -170,7 +185,16 @@ def load_documents(text: str | bytes, source: str) -> list[Document]:
         loader = _yaml_loader()
         loader.composer.depth = 0  # ruamel keeps the count of a document it refused
         try:
-            data = loader.load(chunk)
+            try:
+                data = loader.load(chunk)
+            except Exception as e:
+                # libyaml (the C parser) is YAML 1.1 and refuses some valid 1.2 text that
+                # kubectl reads, such as `{image: app:1}`; the pure parser decides those.
+                if type(e).__name__ not in ("ScannerError", "ParserError") or loader is _yaml_loader(pure=True):
+                    raise
+                loader = _yaml_loader(pure=True)
+                loader.composer.depth = 0
+                data = loader.load(chunk)
         except RecursionError:
             raise InputError(f"{where}: yaml: exceeded max depth") from None
         except Exception as e:  # ruamel raises many error classes

@@ -107,7 +107,12 @@ def get_contexts(names, output, no_headers):
 @config.command("current-context")
 @global_options
 def current_context():
-    """Print the current context's name."""
+    """Print the current context's name.
+
+    \b
+    Example:
+      kubelite config current-context
+    """
     name = contexts.load().get("current-context")
     if not name:
         raise UsageError("current-context is not set")
@@ -118,7 +123,12 @@ def current_context():
 @click.argument("name")
 @global_options
 def delete_context(name):
-    """Delete the context NAME (its state directory is left alone)."""
+    """Delete the context NAME (its state directory is left alone).
+
+    \b
+    Example:
+      kubelite config delete-context eu
+    """
     data = contexts.load()
     entry = contexts.find(data, name)
     if entry is None:

@@ -73,6 +73,7 @@ def api_resources(namespaced, api_group, output, no_headers):
 
 @click.command()
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+@global_options
 def completion(shell):
     """Output shell completion code for the specified shell (bash, zsh or fish).
 

@@ -44,7 +44,13 @@ def _rev(o: dict) -> int:
 
 @click.group()
 def rollout():
-    """Manage the rollout of a deployment, daemon set or stateful set."""
+    """Manage the rollout of a deployment, daemon set or stateful set.
+
+    \b
+    Examples:
+      kubelite rollout status deploy/web
+      kubelite rollout undo deploy/web --to-revision=2
+    """
 
 
 def status_message(kind_name: str, o: dict) -> tuple[bool, str]:
@@ -278,7 +284,12 @@ def rollout_restart(args):
 
 @click.group("set")
 def set_():
-    """Set specific features on objects."""
+    """Set specific features on objects.
+
+    \b
+    Example:
+      kubelite set image deploy/web web=nginx:1.27
+    """
 
 
 @set_.command("image")

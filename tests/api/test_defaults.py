@@ -106,12 +106,14 @@ def test_a_job_with_completions_gets_parallelism_1():
     assert (spec["completions"], spec["parallelism"]) == (5, 1)
 
 
-def test_a_cronjob_and_its_job_template_are_defaulted():
+def test_a_cronjob_is_defaulted_and_only_its_pod_template_within_the_job_template():
     spec = defaulted({"kind": "CronJob", "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {}}}}}})["spec"]
     assert spec["concurrencyPolicy"] == "Allow"
     assert spec["suspend"] is False
     assert (spec["successfulJobsHistoryLimit"], spec["failedJobsHistoryLimit"]) == (3, 1)
-    assert spec["jobTemplate"]["spec"]["backoffLimit"] == 6
+    # SetDefaults_Job is for Jobs: the Job made from the template is defaulted when created.
+    assert "backoffLimit" not in spec["jobTemplate"]["spec"]
+    assert spec["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"] == "ClusterFirst"
 
 
 def test_a_service_gets_cluster_ip_type_tcp_and_target_port_equal_to_port():

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubelite.api import merge
 from kubelite.api.merge import LAST_APPLIED, PatchError, apply_manifest, json_patch, last_applied_of, merge_patch, three_way, with_last_applied
 
 
@@ -169,7 +168,7 @@ def _manifest(spec):
     return {"apiVersion": "v1", "kind": "Thing", "metadata": {"name": "t", "namespace": "default"}, "spec": spec}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(_specs, _specs)
 def test_applying_the_same_manifest_twice_is_a_fixed_point(first, second):
     live = created(_manifest(first))
@@ -178,14 +177,14 @@ def test_applying_the_same_manifest_twice_is_a_fixed_point(first, second):
     assert twice == once
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(_specs)
 def test_applying_a_manifest_over_its_own_creation_changes_nothing(spec):
     live = created(_manifest(spec))
     assert apply_manifest(_manifest(spec), live) == live
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(_specs, _specs)
 def test_after_apply_every_top_level_field_of_the_manifest_has_the_manifests_scalar_values(first, second):
     out = apply_manifest(_manifest(second), created(_manifest(first)))
@@ -194,7 +193,7 @@ def test_after_apply_every_top_level_field_of_the_manifest_has_the_manifests_sca
             assert out["spec"][k] == v
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(_specs, _specs)
 def test_a_field_dropped_from_the_manifest_is_gone_after_apply(first, second):
     out = apply_manifest(_manifest(second), created(_manifest(first)))

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kubelite.api import quantity
 from kubelite.api.quantity import QuantityError, format_bytes, format_cpu_milli, is_valid, milli, parse, whole
 
 

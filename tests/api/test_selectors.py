@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kubelite.api import selectors
 from kubelite.api.selectors import from_label_selector, from_map, parse, parse_fields
 from kubelite.errors import BadRequest, UsageError
 

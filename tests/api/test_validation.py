@@ -337,12 +337,21 @@ def test_a_service_cluster_ip_is_immutable_once_set():
     assert validate_update(service(), service(clusterIP="10.96.0.11")) == []
 
 
-def test_a_pvc_spec_is_immutable_except_its_storage_request():
-    old = pvc("1Gi")
-    assert validate_update(old, pvc("2Gi")) == []
-    new = pvc("1Gi")
+def bound(claim: dict) -> dict:
+    return {**claim, "status": {"phase": "Bound"}}
+
+
+def test_a_pvc_spec_is_immutable_except_a_bound_claims_storage_request():
+    old = bound(pvc("1Gi"))
+    assert validate_update(old, bound(pvc("2Gi"))) == []
+    assert [e.path for e in validate_update(pvc("1Gi"), pvc("2Gi"))] == ["spec"]  # not bound: no resize
+    new = bound(pvc("1Gi"))
     new["spec"]["accessModes"] = ["ReadWriteMany"]
     assert [e.path for e in validate_update(old, new)] == ["spec"]
+
+
+def test_a_pvc_storage_request_may_not_shrink():
+    assert [e.path for e in validate_update(bound(pvc("2Gi")), bound(pvc("1Gi")))] == ["spec.resources.requests.storage"]
 
 
 def test_a_binding_role_ref_is_immutable():

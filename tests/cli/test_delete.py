@@ -5,9 +5,7 @@ import json
 
 import pytest
 
-from kubelite.apiserver import APIServer
-from kubelite.clock import Clock, parse_time
-from tests.conftest import T0, one_line, snapshot
+from tests.conftest import one_line, snapshot
 
 
 def deployment(name, labels=None):
@@ -18,8 +16,8 @@ def deployment(name, labels=None):
 
 
 @pytest.fixture
-def api(state):
-    a = APIServer.open(state, Clock(parse_time(T0)))
+def api(api):
+    a = api
     for name, labels in (("web", {"tier": "fe"}), ("api", {"tier": "be"}), ("db", {"tier": "be"})):
         a.create(deployment(name, labels))
     return a

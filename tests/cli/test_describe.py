@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from kubelite.apiserver import APIServer
-from kubelite.clock import Clock, parse_time
 from tests.conftest import T0, one_line
 
 
 @pytest.fixture
-def api(state):
-    a = APIServer.open(state, Clock(parse_time(T0)))
+def api(api):
+    a = api
     d = a.create({"apiVersion": "apps/v1", "kind": "Deployment",
                   "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}, "annotations": {"owner": "team-a"}},
                   "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},

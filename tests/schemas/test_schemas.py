@@ -1173,7 +1173,7 @@ spec:
       template:
         spec:
           restartPolicy: OnFailure
-          containers: [{name: backup, image: backup:1}]
+          containers: [{name: backup, image: "backup:1"}]
 status:
   active: [{apiVersion: batch/v1, kind: Job, name: nightly-28577820, namespace: default, uid: j1}]
   lastScheduleTime: "2024-05-01T03:00:00Z"
