@@ -1,6 +1,8 @@
 """Helpers the controllers share: owner references, pod state, conditions, hashing."""
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import secrets
 from typing import Any
@@ -493,3 +495,19 @@ def best_volume_for_claim(pvc: dict, volumes: list[dict], delay_binding: bool = 
         if hit is not None:
             return hit
     return None
+
+
+def parse_stamp(stamp: str | None) -> dt.datetime | None:
+    """An RFC 3339 stamp as a time, or None when it is missing or malformed."""
+    if not stamp:
+        return None
+    try:
+        return parse_time(stamp)
+    except ValueError:
+        return None
+
+
+def seconds_since(stamp: str | None, now: dt.datetime) -> float:
+    """Seconds from a stamp to now; infinitely long ago when the stamp is missing or bad."""
+    t = parse_stamp(stamp)
+    return float("inf") if t is None else (now - t).total_seconds()

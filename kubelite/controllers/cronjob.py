@@ -27,7 +27,7 @@ import datetime as dt
 
 from kubelite.api.fastcopy import clone
 from kubelite.api import cron
-from kubelite.clock import format_time, parse_time
+from kubelite.clock import format_time
 from kubelite.controllers import _common as c
 
 SCHEDULED_AT = "batch.kubernetes.io/cronjob-scheduled-timestamp"
@@ -37,15 +37,6 @@ TOO_MANY_MISSED = 100
 def job_name(cronjob_name: str, scheduled: dt.datetime) -> str:
     """Upstream's getJobName: the scheduled time in minutes since the epoch."""
     return f"{cronjob_name}-{int(scheduled.timestamp()) // 60}"
-
-
-def _time(stamp: str | None) -> dt.datetime | None:
-    if not stamp:
-        return None
-    try:
-        return parse_time(stamp)
-    except ValueError:
-        return None
 
 
 def finished(job: dict) -> str | None:
@@ -64,7 +55,7 @@ def next_run(cj: dict, now: dt.datetime) -> tuple[dt.datetime | None, int, dt.da
     schedule = cron.parse(spec.get("schedule") or "")
     tz = cron.zone(spec.get("timeZone"))
     st = cj.get("status") or {}
-    earliest = _time(st.get("lastScheduleTime")) or _time((cj.get("metadata") or {}).get("creationTimestamp")) or now
+    earliest = c.parse_stamp(st.get("lastScheduleTime")) or c.parse_stamp((cj.get("metadata") or {}).get("creationTimestamp")) or now
     deadline = spec.get("startingDeadlineSeconds")
     window = earliest
     if deadline is not None:
@@ -101,7 +92,7 @@ def job_ref(job: dict) -> dict:
 
 def _start_key(job: dict) -> tuple:
     """byJobStartTime: by status.startTime (none last), then name."""
-    t = _time((job.get("status") or {}).get("startTime"))
+    t = c.parse_stamp((job.get("status") or {}).get("startTime"))
     return (t is None, t or dt.datetime.min.replace(tzinfo=dt.timezone.utc), job["metadata"]["name"])
 
 
@@ -134,8 +125,8 @@ def _sync_one(ctx, cj: dict) -> None:
             ctx.event(cj, "Normal", "SawCompletedJob", f"Saw completed job: {jm['name']}, condition: {done}")
             ctx.change(cj, f"saw {'completed' if done == 'Complete' else 'failed'} job {jm['name']}")
         if done == "Complete":
-            completed = _time((j.get("status") or {}).get("completionTime"))
-            last = _time(st.get("lastSuccessfulTime"))
+            completed = c.parse_stamp((j.get("status") or {}).get("completionTime"))
+            last = c.parse_stamp(st.get("lastSuccessfulTime"))
             if completed is not None and (last is None or completed > last):
                 st["lastSuccessfulTime"] = format_time(completed)
     children = {j["metadata"]["uid"] for j in jobs}
@@ -188,7 +179,7 @@ def _schedule(ctx, cj: dict, st: dict, active: list[dict], jobs: list[dict]) -> 
         c.event_once(ctx, cj, "Warning", "TooManyMissedTimes",
                      "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew", since=scheduled)
     name = job_name(meta["name"], scheduled)
-    if any(a.get("name") == name for a in active) or _time(st.get("lastScheduleTime")) == scheduled:
+    if any(a.get("name") == name for a in active) or c.parse_stamp(st.get("lastScheduleTime")) == scheduled:
         return
     policy = spec.get("concurrencyPolicy") or "Allow"
     if policy == "Forbid" and active:

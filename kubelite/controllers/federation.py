@@ -21,7 +21,6 @@ Runs last in the host's pass:
 from __future__ import annotations
 
 
-import copy  # noqa: F401  (kept for in-flight edits)
 from kubelite.api.fastcopy import clone
 from kubelite.api import kinds
 from kubelite.clock import seconds_since

@@ -47,7 +47,7 @@ from typing import Iterable
 from kubelite.api.fastcopy import clone
 from kubelite.api import selectors
 from kubelite.api.defaults import job_generated_selector
-from kubelite.clock import parse_time
+
 from kubelite.controllers import _common as c
 
 TRACKING = "batch.kubernetes.io/job-tracking"
@@ -177,29 +177,20 @@ def is_terminating_pod(pod: dict) -> bool:
     return c.is_terminating(pod) and c.pod_phase(pod) not in ("Succeeded", "Failed")
 
 
-def _time(stamp: str | None) -> dt.datetime | None:
-    if not stamp:
-        return None
-    try:
-        return parse_time(stamp)
-    except ValueError:
-        return None
-
-
 def finish_time(pod: dict) -> dt.datetime | None:
     """When a pod finished (getFinishedTime): its containers' last finishedAt, else the Ready
     condition turning False, else its deletion, else its creation."""
     statuses = (pod.get("status") or {}).get("containerStatuses") or []
     ends = [((s.get("state") or {}).get("terminated") or {}).get("finishedAt") for s in statuses]
     if statuses and all(ends):
-        times = [t for t in (_time(e) for e in ends) if t is not None]
+        times = [t for t in (c.parse_stamp(e) for e in ends) if t is not None]
         if times:
             return max(times)
     ready = c.condition(pod, "Ready")
-    if ready is not None and ready.get("status") == "False" and _time(ready.get("lastTransitionTime")):
-        return _time(ready.get("lastTransitionTime"))
+    if ready is not None and ready.get("status") == "False" and c.parse_stamp(ready.get("lastTransitionTime")):
+        return c.parse_stamp(ready.get("lastTransitionTime"))
     meta = pod.get("metadata") or {}
-    return _time(meta.get("deletionTimestamp")) or _time(meta.get("creationTimestamp"))
+    return c.parse_stamp(meta.get("deletionTimestamp")) or c.parse_stamp(meta.get("creationTimestamp"))
 
 
 def creation_backoff(pods: list[dict], now: dt.datetime) -> float:
@@ -224,7 +215,7 @@ def creation_backoff(pods: list[dict], now: dt.datetime) -> float:
 
 def _stamp_key(stamp: str | None) -> float:
     """Newer first, a missing time before any (as the Desc orders in controller.ActivePods)."""
-    t = _time(stamp)
+    t = c.parse_stamp(stamp)
     return float("-inf") if t is None else -t.timestamp()
 
 
@@ -343,7 +334,7 @@ def past_backoff_limit_on_failure(spec: dict, pods: list[dict]) -> bool:
 
 
 def past_active_deadline(spec: dict, status: dict, now: dt.datetime) -> bool:
-    ads, start = spec.get("activeDeadlineSeconds"), _time(status.get("startTime"))
+    ads, start = spec.get("activeDeadlineSeconds"), c.parse_stamp(status.get("startTime"))
     if ads is None or start is None or spec.get("suspend"):
         return False
     return (now - start).total_seconds() >= int(ads)
@@ -740,7 +731,7 @@ def _expire(ctx, job: dict) -> None:
     cond = finished_condition(job)
     if ttl is None or cond is None or c.is_terminating(job):
         return
-    finished_at = _time(cond.get("lastTransitionTime"))
+    finished_at = c.parse_stamp(cond.get("lastTransitionTime"))
     if finished_at is None or (ctx.now - finished_at).total_seconds() < int(ttl):
         return
     if ctx.delete(job, propagation="foreground"):

@@ -17,7 +17,7 @@ import ipaddress
 import re
 
 from kubelite.api.fastcopy import clone
-from kubelite.clock import parse_time
+
 from kubelite.controllers import _common as c
 
 DURATION = "sim.kubelite.io/duration"
@@ -40,15 +40,6 @@ def parse_duration(text: str | None) -> float | None:
 
 def _ann(pod: dict, key: str) -> str | None:
     return ((pod.get("metadata") or {}).get("annotations") or {}).get(key)
-
-
-def _since(stamp: str | None, now) -> float:
-    if not stamp:
-        return float("inf")
-    try:
-        return (now - parse_time(stamp)).total_seconds()
-    except ValueError:
-        return float("inf")
 
 
 def sync(ctx) -> None:
@@ -207,7 +198,7 @@ def _pod(ctx, node: dict, pod: dict, used: set) -> None:
             state = cs.get("state") or {}
             if "running" in state:
                 started = state["running"].get("startedAt")
-                exits = (duration is not None and _since(started, ctx.now) >= duration) or \
+                exits = (duration is not None and c.seconds_since(started, ctx.now) >= duration) or \
                         (duration is None and (policy != "Always" or explicit_exit))
                 if not exits:
                     continue
@@ -228,7 +219,7 @@ def _pod(ctx, node: dict, pod: dict, used: set) -> None:
                 changed_any = True
             elif (state.get("waiting") or {}).get("reason") == "CrashLoopBackOff":
                 finished = ((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt")
-                if _since(finished, ctx.now) >= _backoff(int(cs.get("restartCount") or 1)):
+                if c.seconds_since(finished, ctx.now) >= _backoff(int(cs.get("restartCount") or 1)):
                     cs["state"] = {"running": {"startedAt": now}}
                     cs["ready"] = sim_ready
                     cs["started"] = True

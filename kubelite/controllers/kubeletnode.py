@@ -10,22 +10,13 @@ from __future__ import annotations
 import ipaddress
 
 from kubelite.api.fastcopy import clone
-from kubelite.clock import parse_time
+
 from kubelite.controllers import _common as c
 
 LEASE_DURATION = 40
 LEASE_RENEW = 10  # seconds between lease renewals, as upstream's kubelet
 STATUS_REPORT = 300  # seconds between unchanged node status reports
 KUBELET_VERSION = "v1.32.0-kubelite"
-
-
-def _since(stamp: str | None, now) -> float:
-    if not stamp:
-        return float("inf")
-    try:
-        return (now - parse_time(stamp)).total_seconds()
-    except ValueError:
-        return float("inf")
 
 
 def sync(ctx) -> None:
@@ -45,7 +36,7 @@ def _heartbeat(ctx, node: dict) -> None:
                 {"apiVersion": "v1", "kind": "Node", "name": name, "uid": node["metadata"]["uid"]}]},
             "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION, "renewTime": _micro(ctx.stamp)},
         })
-    elif _since((lease.get("spec") or {}).get("renewTime"), ctx.now) >= LEASE_RENEW:
+    elif c.seconds_since((lease.get("spec") or {}).get("renewTime"), ctx.now) >= LEASE_RENEW:
         renewed = clone(lease)
         renewed["spec"]["renewTime"] = _micro(ctx.stamp)
         ctx.update(renewed)
@@ -55,7 +46,7 @@ def _heartbeat(ctx, node: dict) -> None:
     if cap and not status.get("allocatable"):
         status["allocatable"] = dict(cap)
     ready = c.condition(node, "Ready")
-    stale = ready is None or ready.get("status") != "True" or _since(ready.get("lastHeartbeatTime"), ctx.now) >= STATUS_REPORT
+    stale = ready is None or ready.get("status") != "True" or c.seconds_since(ready.get("lastHeartbeatTime"), ctx.now) >= STATUS_REPORT
     for ctype, reason, msg in (
         ("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
         ("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),

@@ -52,55 +52,6 @@ def _milli(q) -> int:
         return 0
 
 
-def _match_expr(expr: dict, labels: dict, fields: dict | None = None) -> bool:
-    key, op, values = expr.get("key"), expr.get("operator"), [str(v) for v in expr.get("values") or []]
-    src = fields if fields is not None else labels
-    has = key in src
-    v = src.get(key)
-    if op == "In":
-        return has and v in values
-    if op == "NotIn":
-        return not has or v not in values
-    if op == "Exists":
-        return has
-    if op == "DoesNotExist":
-        return not has
-    if op in ("Gt", "Lt"):
-        try:
-            a, b = int(v), int(values[0])
-        except (TypeError, ValueError, IndexError):
-            return False
-        return a > b if op == "Gt" else a < b
-    return False
-
-
-def node_selector_terms_match(terms: list[dict], node: dict) -> bool:
-    """Terms are ORed; expressions within a term are ANDed (upstream's NodeSelector)."""
-    labels = node["metadata"].get("labels") or {}
-    fields = {"metadata.name": node["metadata"]["name"]}
-    for term in terms or []:
-        exprs = term.get("matchExpressions") or []
-        fexprs = term.get("matchFields") or []
-        if not exprs and not fexprs:
-            continue
-        if all(_match_expr(e, labels) for e in exprs) and all(_match_expr(e, labels, fields) for e in fexprs):
-            return True
-    return False
-
-
-def affinity_matches(pod: dict, node: dict) -> bool:
-    spec = pod.get("spec") or {}
-    labels = node["metadata"].get("labels") or {}
-    for k, v in (spec.get("nodeSelector") or {}).items():
-        if labels.get(k) != v:
-            return False
-    req = (((spec.get("affinity") or {}).get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or {})
-    terms = req.get("nodeSelectorTerms")
-    if terms is not None and not node_selector_terms_match(terms, node):
-        return False
-    return True
-
-
 def node_ready(node: dict) -> bool:
     cond = c.condition(node, "Ready")
     return cond is not None and cond.get("status") == "True"
@@ -153,7 +104,7 @@ def filter_node(pod: dict, info: NodeInfo, requests: dict[str, int], extra_check
             return f"node(s) had untolerated taint {{{t.get('key')}: {t.get('value') or ''}}}"
     if not node_ready(node):
         return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
-    if not affinity_matches(pod, node):
+    if not c.required_node_affinity_matches(pod, node):
         return "node(s) didn't match Pod's node affinity/selector"
     if extra_check is not None:
         reason = extra_check(pod, node)
