@@ -157,7 +157,7 @@ class Runner:
                 result.conflicts += ctx.conflicts
         finally:
             store.on_bad_file = previous
-            store.flush_cache()
+            store.flush_cache(fold_recent=True)
         result.seconds = time.perf_counter() - start
         return result
 

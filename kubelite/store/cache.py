@@ -65,6 +65,9 @@ class ParseCache:
         self.complete: set[str] = set()  # kinds whose every file was listed in this process
         self.dirty: set[str] = set()
         self.disabled = False
+        # Entries written or dropped for kinds whose table is not loaded yet (None: dropped);
+        # folded in when the table loads, so a pass never re-parses what it just wrote.
+        self.recent: dict[str, dict[str, tuple[Key, str] | None]] = {}
 
     def _load(self, plural: str) -> dict[str, tuple[Key, str]]:
         table = self.entries.setdefault(plural, {})
@@ -83,6 +86,12 @@ class ParseCache:
                         continue
         except (OSError, UnicodeDecodeError):
             pass  # no cache yet, or a damaged one: files are parsed again
+        for rel, entry in self.recent.pop(plural, {}).items():
+            if entry is None:
+                table.pop(rel, None)
+            else:
+                table[rel] = entry
+            self.dirty.add(plural)
         return table
 
     def table(self, plural: str) -> dict[str, tuple[Key, str]]:
@@ -93,7 +102,8 @@ class ParseCache:
     # listed: loading a kind's whole cache to read one object would make a get O(N).
     def get(self, plural: str, rel: str, key: Key) -> str | None:
         if plural not in self._loaded:
-            return None
+            hit = self.recent.get(plural, {}).get(rel)
+            return hit[1] if hit is not None and hit[0] == key else None
         hit = self.entries[plural].get(rel)
         if hit is not None and hit[0] == key:
             return hit[1]
@@ -101,6 +111,7 @@ class ParseCache:
 
     def put(self, plural: str, rel: str, key: Key, text: str) -> None:
         if plural not in self._loaded:
+            self.recent.setdefault(plural, {})[rel] = (key, text)
             return
         table = self.entries[plural]
         if table.get(rel) != (key, text):
@@ -108,7 +119,9 @@ class ParseCache:
             self.dirty.add(plural)
 
     def drop(self, plural: str, rel: str) -> None:
-        if plural in self._loaded and self.entries[plural].pop(rel, None) is not None:
+        if plural not in self._loaded:
+            self.recent.setdefault(plural, {})[rel] = None
+        elif self.entries[plural].pop(rel, None) is not None:
             self.dirty.add(plural)
 
     def prune(self, plural: str, present: set[str]) -> None:
@@ -119,7 +132,13 @@ class ParseCache:
             self.dirty.add(plural)
         self.complete.add(plural)
 
-    def flush(self) -> None:
+    def flush(self, fold_recent: bool = False) -> None:
+        """Save changed kinds. With fold_recent (the reconcile runner, which has loaded
+        most kinds anyway), kinds only written to are loaded and saved too; a one-object
+        CLI write leaves them, so it never reads or rewrites a whole kind's cache."""
+        if fold_recent:
+            for plural in list(self.recent):
+                self._load(plural)
         if self.disabled or not self.dirty:
             return
         try:

@@ -233,8 +233,8 @@ class Store:
     def _write_object(self, path: Path, obj: dict) -> None:
         self._atomic_write(path, yamlemit.dump(obj), obj)
 
-    def flush_cache(self) -> None:
-        self.cache.flush()
+    def flush_cache(self, fold_recent: bool = False) -> None:
+        self.cache.flush(fold_recent)
 
     def _rel(self, path: Path) -> str | None:
         """`pods/default/web.yaml` for a registry path (string slicing: this is a hot path)."""
@@ -319,6 +319,35 @@ class Store:
                 continue
             for n in names:
                 yield d / n
+
+    def scan(self, kind: Kind) -> Iterator[tuple[Path, str]]:
+        """Every object of a kind as (path, compact JSON text), without building dicts.
+
+        For passes that only need to look at a field or two of many objects (event
+        expiry): a cache hit costs a stat, never a decode.
+        """
+        table = self.cache.table(kind.plural)
+        prefix_len = len(self._prefix)
+        for d in self._dirs(kind, None):
+            try:
+                with os.scandir(d) as it:
+                    entries = [e for e in it if e.name.endswith(".yaml") and e.name[0] != "."]
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for e in entries:
+                rel = e.path[prefix_len:]
+                try:
+                    st = e.stat()
+                except FileNotFoundError:
+                    continue
+                hit = table.get(rel)
+                if hit is not None and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns) and not (self._pending and e.path in self._pending):
+                    yield Path(e.path), hit[1]
+                    continue
+                try:
+                    yield Path(e.path), json.dumps(self.read_path(Path(e.path)), separators=(",", ":"))
+                except (FileNotFoundError, StateError):
+                    continue
 
     def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
         """Every readable object of a kind, in path order. Bad files are skipped and reported.
