@@ -141,22 +141,18 @@ def main() -> None:
     _, rss, _ = run([KUBELITE, "reconcile", "-q"], env)
     row("peak memory of reconcile", f"{rss} MiB", "<= 300 MB", f"no-op pass, {pods} pods")
 
-    # A rolling update of one Deployment, one pass, against the no-op pass (fresh copies each time).
+    # A rolling update of one Deployment in the full store: one pass right after
+    # `set image`, against a no-op pass just before it (the store's caches stay warm).
     ratios = []
     for i in range(a.runs):
-        copy = root / f"rolling-{i}"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(state, copy, symlinks=True)
-        cenv = env_for(copy, root / f"cache-rolling-{i}")
-        run([KUBELITE, "get", "pods", "-A", "-o", "name"], cenv)  # warm its parse cache
-        subprocess.run([KUBELITE, "set", "image", "deploy/app-0000", f"app=nginx:1.{26 + i}", "-n", "bench-0"], env=cenv, capture_output=True)
-        noop = run([KUBELITE, "reconcile", "-q", "--controllers", "namespace"], cenv)[0]  # warm, nearly nothing
-        roll = run([KUBELITE, "reconcile", "-q"], cenv)[0]
         base = run([KUBELITE, "reconcile", "-q"], env)[0]
+        subprocess.run([KUBELITE, "set", "image", "deploy/app-0000", f"app=nginx:1.{26 + i}", "-n", "bench-0"],
+                       env=env, capture_output=True)
+        roll = run([KUBELITE, "reconcile", "-q"], env)[0]
         ratios.append(roll / base)
-        shutil.rmtree(copy, ignore_errors=True)
-        del noop
-    row("rolling update, one pass", f"{statistics.median(ratios):.2f}x the no-op pass", "<= 2x", f"one Deployment of 10 in a store of {pods} pods")
+        run([KUBELITE, "reconcile", "--until-stable", "-q"], env)  # finish it before the next round
+    row("rolling update, one pass", f"{statistics.median(ratios):.2f}x the no-op pass", "<= 2x",
+        f"one Deployment of 10 in a store of {pods} pods")
 
     small_state, small_env, _, _ = build(root, 1, 1)
     small_pod = subprocess.run([KUBELITE, "get", "pods", "-n", "bench-0", "-o", "name"], env=small_env, capture_output=True, text=True).stdout.split()[0].split("/")[1]
