@@ -24,6 +24,124 @@ UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 # Bootstrap hooks run once when a state directory is created: (name, fn(api)).
 BOOTSTRAP: list[Callable[["APIServer"], None]] = []
 
+# Names and namespaces become file and folder names under STATE/registry. The longest one an
+# object file can have: `<name>.yaml` and its temporary twin `.<name>.yaml.tmp-<pid>-<hex6>`
+# must both fit a file name (NAME_MAX, 255 bytes).
+MAX_KEY_BYTES = 230
+
+
+def key_error(value: Any) -> str | None:
+    """Why a name or namespace cannot address an object file, or None when it can.
+
+    Refused: path separators and '.'/'..' (they would reach other files), NUL and text
+    that is not UTF-8 (no file can be named so), other control characters (newlines and
+    terminal escapes in file names and messages), a leading '.' (the store's temporary
+    files), and names too long for a file name.
+    """
+    if not isinstance(value, str) or not value:
+        return "must be a non-empty string"
+    if value in (".", ".."):
+        return f"may not be '{value}'"
+    if "/" in value:
+        return "may not contain '/'"
+    if "\x00" in value:
+        return "may not contain a NUL character"
+    if not value.isprintable():
+        return "may not contain control characters"
+    if value.startswith("."):
+        return "may not start with '.'"
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "must be valid UTF-8"
+    if size > MAX_KEY_BYTES:
+        return f"must be no more than {MAX_KEY_BYTES} bytes"
+    return None
+
+
+_JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool}
+
+
+def _top_level(kind: Kind) -> tuple[dict[str, type], tuple[str, ...]]:
+    """A kind's top-level fields with the Python type each must have, and the required ones."""
+    got = _TOP_LEVEL.get(kind.kind)
+    if got is None:
+        types: dict[str, type] = {}
+        sch = schema.load_schema(kind.kind) or {}
+        for field, prop in (sch.get("properties") or {}).items():
+            t = prop.get("type")
+            ref = prop.get("$ref", "")
+            if t is None and ref.startswith("#/$defs/"):
+                t = ((sch.get("$defs") or {}).get(ref.rsplit("/", 1)[1]) or {}).get("type")
+            if isinstance(t, list):
+                t = next((x for x in t if x != "null"), None) if len(t) <= 2 else None
+            if isinstance(t, str) and t in _JSON_TYPES:
+                types[field] = _JSON_TYPES[t]
+        got = _TOP_LEVEL[kind.kind] = (types, tuple(sch.get("required") or ()))
+    return got
+
+
+_TOP_LEVEL: dict[str, tuple[dict[str, type], tuple[str, ...]]] = {}
+
+
+def file_problem(kind: Kind, obj: dict, namespace: str | None, name: str) -> str | None:
+    """Why an object read from kind's file for (namespace, name) cannot be that object, or None.
+
+    Catches what a hand edit, a copied file or a truncation that still parses leaves: the
+    wrong kind for its folder, a name or namespace that is not its path, and top-level
+    fields (metadata, spec, status, ...) of the wrong type.
+    """
+    if obj.get("kind") != kind.kind or kinds.for_object(obj.get("apiVersion"), obj.get("kind")) != kind:
+        return f"holds kind {obj.get('kind')!r} of apiVersion {obj.get('apiVersion')!r}, not {kind.api_version} {kind.kind}"
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return "metadata is not a mapping"
+    if meta.get("name") != name:
+        return f"metadata.name {meta.get('name')!r} does not match its file name {name!r}"
+    if kind.namespaced and meta.get("namespace") != namespace:
+        return f"metadata.namespace {meta.get('namespace')!r} does not match its folder {namespace!r}"
+    types, required = _top_level(kind)
+    for field in required:
+        if field not in obj:
+            return f"{field} is missing (a truncated file?)"
+    for field, want in types.items():
+        v = obj.get(field)
+        if v is not None and not isinstance(v, want):
+            return f"{field} is not {'a mapping' if want is dict else 'a list' if want is list else 'a ' + want.__name__}"
+    for field in ("labels", "annotations"):
+        v = meta.get(field)
+        if v is not None and not isinstance(v, dict):
+            return f"metadata.{field} is not a mapping"
+    for field in ("ownerReferences", "finalizers"):
+        v = meta.get(field)
+        if v is not None and not isinstance(v, list):
+            return f"metadata.{field} is not a list"
+    return None
+
+
+def _check_text(obj: Any, source: Source) -> None:
+    """Refuse text no file can hold: lone surrogates (from undecodable bytes or bad escapes)."""
+    import json
+
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{source.prefix()}invalid Unicode: a string holds a lone surrogate, which is not UTF-8") from None
+    except (TypeError, ValueError):
+        pass  # not JSON data: the schema check has said so already
+
+
+def _key_of(obj: dict) -> tuple[str | None, str]:
+    m = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return m.get("namespace"), m.get("name")
+
+
+def _key_ok(kind: Kind, namespace: str | None, name: str) -> bool:
+    """Whether (namespace, name) can only ever address kind's own object file."""
+    if key_error(name) is not None:
+        return False
+    return not (kind.namespaced and namespace and key_error(namespace) is not None)
+
 
 def default_state_dir(flag: str | None = None, env: dict | None = None) -> Path:
     """`--state-dir` first, then $KUBELITE_STATE_DIR, then ~/.kubelite."""
@@ -204,6 +322,8 @@ class APIServer:
         errs = schema.validate(kind.kind, obj)
         if errs:
             raise self._invalid(kind, obj, errs, source)
+        self._check_keys(kind, obj, source)
+        _check_text(obj, source)
         meta = obj["metadata"]
         if kind.namespaced:
             ns = meta.get("namespace")
@@ -216,6 +336,26 @@ class APIServer:
         else:
             meta.pop("namespace", None)
         return kind, obj
+
+    def _check_keys(self, kind: Kind, obj: dict, source: Source | None) -> None:
+        """Refuse a name or namespace that is not a safe file name before the store is touched.
+
+        Names the semantic rules would refuse anyway get those rules' messages.
+        """
+        meta = obj.get("metadata") or {}
+        errs: list[FieldError] = []
+        name = meta.get("name")
+        if isinstance(name, str) and name and key_error(name):
+            msgs = validation.name_errors(kind.kind, name) or [key_error(name)]
+            errs += [FieldError("metadata.name", "Invalid value", name, m) for m in msgs]
+        ns = meta.get("namespace")
+        if kind.namespaced and isinstance(ns, str) and ns and key_error(ns):
+            from kubelite.api import meta as apimeta
+
+            errs += [FieldError("metadata.namespace", "Invalid value", ns, m)
+                     for m in (apimeta.dns1123_label_errors(ns) or [key_error(ns)])]
+        if errs:
+            raise self._invalid(kind, obj, errs, source or Source())
 
     def _invalid(self, kind: Kind, obj: dict, errs: list[FieldError], source: Source) -> KubeliteError:
         name = (obj.get("metadata") or {}).get("name") if isinstance(obj.get("metadata"), dict) else None
@@ -279,16 +419,59 @@ class APIServer:
 
     # -- reads -----------------------------------------------------------------
     def get(self, kind: Kind, namespace: str | None, name: str) -> dict:
-        self.authorize("get", kind, namespace, name)
-        return self.store.get(kind, namespace if kind.namespaced else None, name)
+        obj = self.try_get(kind, namespace, name)
+        if obj is None:
+            raise NotFound(kind.resource, name)
+        return obj
 
     def try_get(self, kind: Kind, namespace: str | None, name: str) -> dict | None:
         self.authorize("get", kind, namespace, name)
-        return self.store.try_get(kind, namespace if kind.namespaced else None, name)
+        if not _key_ok(kind, namespace, name):
+            return None  # no object can have it; and it must not reach another file
+        ns = (namespace or "default") if kind.namespaced else None
+        obj = self.store.try_get(kind, ns, name)
+        if obj is not None:
+            problem = file_problem(kind, obj, ns, name)
+            if problem is not None:
+                raise StateError(f"bad object file {self.store.path_for(kind, ns, name)}: {problem}")
+        return obj
 
     def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
+        """Every readable object of a kind; a file that is not the object its path names is
+        skipped and reported like one that does not parse."""
         self.authorize("list", kind, namespace)
-        return self.store.list(kind, namespace if kind.namespaced else None)
+        ns = namespace if kind.namespaced else None
+        if ns and key_error(ns) is not None:
+            return []
+        store = self.store
+        seen_bad = len(store.bad_files)
+        objs = store.list(kind, ns)
+        # Pair files with objects: the store reads paths in order and skips only bad files.
+        bad = {b.path for b in store.bad_files[seen_bad:]}
+        paths = [p for p in store.paths(kind, ns) if p not in bad]
+        if len(paths) != len(objs):  # the directory changed while we listed: judge objects alone
+            return [o for o in objs if file_problem(kind, o, *_key_of(o)) is None]
+        out = []
+        for path, o in zip(paths, objs):
+            problem = file_problem(kind, o, path.parent.name if kind.namespaced else None, path.name[:-len(".yaml")])
+            if problem is None:
+                out.append(o)
+                continue
+            try:  # make sure the pairing holds: a writer may have replaced files between the two scans
+                same = store.read_path(path) == o
+            except (FileNotFoundError, StateError):
+                same = False
+            if not same:
+                if file_problem(kind, o, *_key_of(o)) is None:
+                    out.append(o)
+                continue
+            from kubelite.store.store import BadFile
+
+            b = BadFile(path, f"bad object file {path}: {problem}")
+            store.bad_files.append(b)
+            if store.on_bad_file:
+                store.on_bad_file(b)
+        return out
 
     # -- writes ----------------------------------------------------------------
     def create(self, obj: dict, namespace: str | None = None, source: Source | None = None,
@@ -300,6 +483,7 @@ class APIServer:
         meta = obj["metadata"]
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + _random_suffix()
+        self._check_keys(kind, obj, source)
         self.authorize("create", kind, meta.get("namespace"), "")
         self._finish(kind, obj, None, source)
         with self.store.locked():
@@ -382,6 +566,8 @@ class APIServer:
         """Delete with upstream's propagation: foreground and orphan go through finalizers."""
         ns = namespace if kind.namespaced else None
         self.authorize("delete", kind, ns, name)
+        if not _key_ok(kind, ns, name):
+            raise NotFound(kind.resource, name)
         if kind.kind == "Namespace" and name in UNDELETABLE_NAMESPACES:
             raise Forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted')
         add: tuple[str, ...] = ()

@@ -108,6 +108,8 @@ def _normalize(value: Any, where: str) -> Any:
             for k, item in v.items():
                 if not isinstance(k, str):
                     k = _scalar_key(k)
+                elif not k.isascii():
+                    k = _text(k, where)
                 nv, n = walk(item)
                 out[k] = nv
                 total += n
@@ -119,6 +121,8 @@ def _normalize(value: Any, where: str) -> Any:
                 nv, n = walk(item)
                 v[i] = nv
                 total += n
+        elif isinstance(v, str):
+            return (v if v.isascii() else _text(v, where)), 1
         else:
             return _scalar(v), 1
         sizes[key] = total
@@ -130,6 +134,19 @@ def _normalize(value: Any, where: str) -> Any:
         return walk(value)[0]
     except RecursionError:
         raise InputError(f"{where}: yaml: exceeded max depth") from None
+
+
+def _text(s: str, where: str) -> str:
+    """Text as JSON reads it: a `\\ud83d\\ude00` escape pair (what json.dumps and jq -a write for
+    characters beyond the BMP) is one character; a lone surrogate is refused, as no file,
+    name or UTF-8 output can hold it."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in s):
+        return s
+    try:
+        return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        lone = next(ord(c) for c in s if "\ud800" <= c <= "\udfff")
+        raise InputError(f"{where}: invalid Unicode: a lone surrogate escape (\\u{lone:04x})") from None
 
 
 def _scalar_key(k: Any) -> str:

@@ -146,6 +146,11 @@ def create_token(serviceaccount, duration):
     api = c.api
     sak = kinds.by_kind("ServiceAccount")
     api.authorize("create", sak, c.namespace, serviceaccount, "token")
+    from kubelite.apiserver import _key_ok
+    from kubelite.errors import NotFound
+
+    if not _key_ok(sak, c.namespace, serviceaccount):
+        raise NotFound(sak.resource, serviceaccount)  # never a path outside the ServiceAccount's own file
     api.store.get(sak, c.namespace, serviceaccount)
     seconds = int(_parse_timeout(duration)) if duration else None
     click.echo(tokens.issue(api, c.namespace, serviceaccount, seconds))
@@ -171,7 +176,7 @@ def audit(output, user, decision, tail):
         api.authorize("get", kinds.by_kind("Event"), "kube-system", "audit")
     path = api.store.root / "audit.log"
     try:
-        lines = path.read_text().splitlines()
+        lines = path.read_bytes().decode("utf-8", "replace").splitlines()
     except FileNotFoundError:
         lines = []
     events = []
@@ -179,6 +184,8 @@ def audit(output, user, decision, tail):
         try:
             e = json.loads(ln)
         except ValueError:
+            continue  # a line torn by a killed writer
+        if not isinstance(e, dict):
             continue
         if user and e.get("user", {}).get("username") != user:
             continue

@@ -175,5 +175,20 @@ def obj() -> Ctx:
     return click.get_current_context().find_object(Ctx)
 
 
+def read_modify_write(f: Callable) -> Callable:
+    """Hold the store lock from a verb's read to its write (label, scale, patch, cordon, set
+    image, ...), as the API server applies a PATCH to the object it holds: a write by another
+    process in between can neither be lost nor turn into a spurious Conflict. A precondition
+    the user gives (--resource-version) is still checked against the object under the lock.
+    Goes below @global_options."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        with obj().api.store.locked():
+            return f(*args, **kwargs)
+
+    return wrapper
+
+
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty()

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "create": "kubelite.cli.create:create",
     "delete": "kubelite.cli.delete:delete",
     "describe": "kubelite.cli.describe:describe",
+    "doctor": "kubelite.cli.doctor:doctor",
     "diff": "kubelite.cli.apply:diff",
     "edit": "kubelite.cli.modify:edit",
     "explain": "kubelite.cli.explain:explain",
@@ -48,6 +49,7 @@ HELP = {
     "create": "Create a resource from a file or from stdin",
     "delete": "Delete resources by file names, stdin, resources and names, or by resources and label selector",
     "describe": "Show details of a specific resource or group of resources",
+    "doctor": "Check the state directory for damage; --fix sets bad files aside in STATE/quarantine/",
     "diff": "Diff the live version against a would-be applied version",
     "edit": "Edit a resource on the server",
     "explain": "Get documentation for a resource",
@@ -152,8 +154,17 @@ def _hoist_global_options(argv: list[str]) -> list[str]:
     return [verb] + rest[:cut] + head + rest[cut:]
 
 
+def one_line(text: str) -> str:
+    """Escape control characters (newlines, NUL, terminal escapes) that hostile names or
+    values carry into a message, so every error stays one printable line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\t" else ascii(ch)[1:-1] for ch in text)
+
+
 def report(err: KubeliteError) -> int:
     """Print one error the way kubectl words it, and return the exit code."""
+    err.message = one_line(err.message)
     if isinstance(err, Unauthorized):
         click.echo(f"error: {err.message}", err=True)
     elif isinstance(err, ServerError):
@@ -171,8 +182,22 @@ def report(err: KubeliteError) -> int:
     return err.exit_code
 
 
+def _undecodable(argv: list[str]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    for a in argv:
+        try:
+            a.encode("utf-8")
+        except UnicodeEncodeError:
+            return a
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _undecodable(argv)
+    if bad is not None:  # no name, label or value can hold them; refuse before anything is read
+        click.echo(one_line(f"error: argument {bad.encode('utf-8', 'surrogateescape')!r} is not valid UTF-8"), err=True)
+        sys.exit(1)
     try:
         rc = cli.main(args=_hoist_global_options(argv), prog_name="kubelite", standalone_mode=False)
     except KubeliteError as e:
@@ -181,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted!", err=True)
         sys.exit(1)
     except click.ClickException as e:
-        msg = e.format_message()
+        msg = one_line(e.format_message())
         click.echo(f"error: {msg}", err=True)
         if isinstance(e, click.UsageError) and e.ctx is not None:
             click.echo(f"See '{e.ctx.command_path} -h' for help and examples", err=True)
@@ -196,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
 
         if os.environ.get("KUBELITE_DEBUG"):
             raise
-        click.echo(f"error: internal error: {type(e).__name__}: {e} (set KUBELITE_DEBUG=1 for a traceback)", err=True)
+        click.echo(one_line(f"error: internal error: {type(e).__name__}: {e} (set KUBELITE_DEBUG=1 for a traceback)"), err=True)
         sys.exit(1)
     code = rc if isinstance(rc, int) else 0
     if code == 0:

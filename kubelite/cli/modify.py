@@ -11,7 +11,7 @@ import tempfile
 import click
 
 from kubelite.api import kinds, merge, selectors, yamlio
-from kubelite.cli.context import global_options, obj
+from kubelite.cli.context import global_options, obj, read_modify_write
 from kubelite.cli.inputs import parse_refs
 from kubelite.cli.output import dump_yaml, name_of, structured
 from kubelite.errors import Conflict, InputError, UsageError
@@ -99,6 +99,7 @@ def _map_command(name: str, field: str, verb: str, doc: str):
     @click.option("--list", "list_", is_flag=True, help="List the current values.")
     @click.option("-o", "--output", default=None)
     @global_options
+    @read_modify_write
     def cmd(args, overwrite, selector, all_, all_namespaces, resource_version, list_, output):
         _update_map(field, verb)(args, overwrite, selector, all_, all_namespaces, resource_version, list_, output)
 
@@ -133,6 +134,7 @@ _SCALABLE = ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet")
 @click.option("--all", "all_", is_flag=True)
 @click.option("-o", "--output", default=None)
 @global_options
+@read_modify_write
 def scale(args, replicas, current_replicas, resource_version, selector, all_, output):
     """Set a new size for a deployment, replica set, replication controller, or stateful set.
 
@@ -168,6 +170,7 @@ def scale(args, replicas, current_replicas, resource_version, selector, all_, ou
 @click.option("-o", "--output", default=None)
 @click.option("--subresource", default=None, help="status or scale.")
 @global_options
+@read_modify_write
 def patch(args, patch_text, patch_file, type_, dry_run, output, subresource):
     """Update fields of a resource using a strategic merge, JSON merge or JSON patch.
 

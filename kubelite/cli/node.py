@@ -12,6 +12,11 @@ from kubelite.errors import KubeliteError, UsageError
 
 def _set_unschedulable(name: str, value: bool) -> None:
     c = obj()
+    with c.api.store.locked():  # read and write as one, like a PATCH
+        _set_unschedulable_locked(c, name, value)
+
+
+def _set_unschedulable_locked(c, name: str, value: bool) -> None:
     nk = kinds.by_kind("Node")
     node = c.api.get(nk, None, name)
     current = bool((node.get("spec") or {}).get("unschedulable"))

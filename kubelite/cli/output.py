@@ -187,17 +187,23 @@ class Printer:
         rows = []
         for o in objs:
             meta = o.get("metadata") or {}
-            name = printers.display_name(o)
-            if prefix_kind:
-                name = f"{kind.qualified}/{name}"
-            cells = ([meta.get("namespace", "")] if self.all_namespaces and kind.namespaced else []) + [name]
-            cells += row(o, self.now)
-            if wide:
-                cells += wide_row(o, self.now)
-            if self.show_labels:
-                cells.append(",".join(f"{k}={v}" for k, v in sorted((meta.get("labels") or {}).items())) or "<none>")
-            if kind.kind == "Event":
-                cells = ([meta.get("namespace", "")] if self.all_namespaces else []) + row(o, self.now)
+            try:
+                name = printers.display_name(o)
+                if prefix_kind:
+                    name = f"{kind.qualified}/{name}"
+                cells = ([meta.get("namespace", "")] if self.all_namespaces and kind.namespaced else []) + [name]
+                cells += row(o, self.now)
+                if wide:
+                    cells += wide_row(o, self.now)
+                if self.show_labels:
+                    cells.append(",".join(f"{k}={v}" for k, v in sorted((meta.get("labels") or {}).items())) or "<none>")
+                if kind.kind == "Event":
+                    cells = ([meta.get("namespace", "")] if self.all_namespaces else []) + row(o, self.now)
+                cells = [str(c) for c in cells]
+            except Exception as e:  # a hand-edited object of the wrong shape: skip it, say which
+                where = f"{kind.plural}/{meta.get('namespace')}/{meta.get('name')}" if kind.namespaced else f"{kind.plural}/{meta.get('name')}"
+                warn(f"Warning: skipping malformed object file registry/{where}.yaml: {type(e).__name__}: {e}")
+                continue
             rows.append(cells)
         if self.tty:
             render_rich(None if self.no_headers else hdr, rows)

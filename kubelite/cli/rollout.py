@@ -7,7 +7,7 @@ import time
 import click
 
 from kubelite.api import kinds
-from kubelite.cli.context import global_options, obj
+from kubelite.cli.context import global_options, obj, read_modify_write
 from kubelite.cli.inputs import parse_refs
 from kubelite.cli.output import name_of
 from kubelite.errors import KubeliteError, UsageError
@@ -177,6 +177,7 @@ def _controller_revisions(api, o: dict) -> list[dict]:
 @click.option("--to-revision", type=int, default=0, help="The revision to roll back to; 0 means the previous one.")
 @click.option("--dry-run", "dry_run", default=None, flag_value="client", is_flag=False)
 @global_options
+@read_modify_write
 def rollout_undo(args, to_revision, dry_run):
     """Roll back to a previous rollout.
 
@@ -237,6 +238,7 @@ def _patch_spec(args, fn, verb_done: str, verb_already: str) -> None:
 @rollout.command("pause")
 @click.argument("args", nargs=-1, required=True)
 @global_options
+@read_modify_write
 def rollout_pause(args):
     """Mark the deployment as paused: template changes do not roll out until resumed.
 
@@ -250,6 +252,7 @@ def rollout_pause(args):
 @rollout.command("resume")
 @click.argument("args", nargs=-1, required=True)
 @global_options
+@read_modify_write
 def rollout_resume(args):
     """Resume a paused deployment.
 
@@ -263,6 +266,7 @@ def rollout_resume(args):
 @rollout.command("restart")
 @click.argument("args", nargs=-1, required=True)
 @global_options
+@read_modify_write
 def rollout_restart(args):
     """Restart a rollout: stamp the pod template so every pod is replaced.
 
@@ -296,6 +300,7 @@ def set_():
 @click.argument("args", nargs=-1, required=True)
 @click.option("--all", "all_", is_flag=True, help="Select all resources of the type in the namespace.")
 @global_options
+@read_modify_write
 def set_image(args, all_):
     """Update the image of containers in a pod template: CONTAINER=IMAGE, or *=IMAGE for all.
 
