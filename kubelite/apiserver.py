@@ -11,12 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from kubelite.api import defaults, kinds, merge, schema, validation
+from kubelite import lazy
+from kubelite.api import kinds
 from kubelite.api.fielderrors import FieldError, invalid
 from kubelite.api.kinds import Kind
 from kubelite.clock import Clock
 from kubelite.errors import Forbidden, InputError, KubeliteError, NotFound, StateError, UsageError
 from kubelite.store import Store
+
+# The write path's machinery loads on first use: `get` never needs it.
+defaults = lazy.module("kubelite.api.defaults")
+merge = lazy.module("kubelite.api.merge")
+schema = lazy.module("kubelite.api.schema")
+validation = lazy.module("kubelite.api.validation")
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")

@@ -9,8 +9,10 @@ from typing import Any, TextIO
 
 import click
 
+from kubelite import lazy
 from kubelite.api.kinds import Kind
-from kubelite.cli import printers
+
+printers = lazy.module("kubelite.cli.printers")  # tables only
 from kubelite.errors import UsageError
 
 LIST_META = {"resourceVersion": ""}
