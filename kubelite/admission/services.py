@@ -48,7 +48,10 @@ def _claim(api, what: str, key: str, owner: str) -> bool:
             return True
         if _holds(api, what, key, holder):
             return False
-        (d / key).write_text(owner)  # stale: its Service is gone or moved on
+        # Stale: its Service is gone or moved on. Replace the marker atomically.
+        tmp = d / f".{key}.tmp-{os.getpid()}"
+        tmp.write_text(owner)
+        os.replace(tmp, d / key)
         return True
     except OSError as e:
         raise StateError(f"cannot allocate {what[:-1]} {key}: {e.strerror}") from None

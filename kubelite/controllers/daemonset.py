@@ -27,6 +27,7 @@ from typing import Any
 
 from kubelite.api.fastcopy import clone
 from kubelite.api import selectors
+from kubelite.api import kinds
 from kubelite.controllers import _common as c
 
 HASH = c.REVISION_HASH
@@ -434,8 +435,10 @@ class _Sync:
         # Pods pinned to nodes that no longer exist: upstream deletes the unscheduled ones
         # (getUnscheduledPodsWithoutNode) and leaves bound ones to the pod GC, which kubelite
         # does not have, so both go here.
+        node_kind = kinds.by_kind("Node")
         for node_name in sorted(node_pods):
-            if node_name not in self.node_map:
+            # A node whose file exists but could not be read is not a removed node.
+            if node_name not in self.node_map and not self.ctx.api.store.exists(node_kind, None, node_name):
                 delete += [p for p in node_pods[node_name] if not c.is_terminating(p)]
         self.sync_nodes(delete, create, hash_)
 

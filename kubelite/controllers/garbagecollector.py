@@ -95,12 +95,24 @@ def _owner_state(ctx, ref: dict) -> tuple[bool, dict | None]:
     return True, found[1]
 
 
+def _unreadable(ctx, ref: dict, dependent: dict) -> bool:
+    """Whether an owner missing from the snapshot still has a file (one that could not be
+    read): a read error is not absence, so its dependents are left alone."""
+    kind = kinds.for_object(ref.get("apiVersion"), ref.get("kind"))
+    if kind is None or not ref.get("name"):
+        return False
+    ns = (dependent.get("metadata") or {}).get("namespace") if kind.namespaced else None
+    return ctx.api.store.exists(kind, ns, ref["name"])
+
+
 def _collect(ctx, o: dict) -> None:
     refs = o["metadata"].get("ownerReferences") or []
     alive, dangling = [], []
     for r in refs:
         exists, owner = _owner_state(ctx, r)
         if not exists:
+            if _unreadable(ctx, r, o):
+                return  # damaged, not gone: never collect on a read error
             dangling.append(r)
             continue
         alive.append(r)

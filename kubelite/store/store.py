@@ -158,6 +158,16 @@ class Store:
         if failure is not None:
             raise StateError(f"committing writes to {self.root}: {failure.strerror}")
 
+    def _has_objects(self) -> bool:
+        try:
+            with os.scandir(self.registry) as it:
+                for d in it:
+                    if d.is_dir() and any(True for _ in os.scandir(d.path)):
+                        return True
+        except FileNotFoundError:
+            return False
+        return False
+
     def _resolve(self, path: Path) -> Path:
         """Where a path's current content is: its pending temporary file inside a batch."""
         if self._pending and str(path) in self._pending:
@@ -175,6 +185,10 @@ class Store:
             try:
                 current = int(self._resolve(path).read_text().strip() or 0)
             except FileNotFoundError:
+                # Normal only for a store with no objects yet: otherwise counting from 0
+                # would hand out resourceVersions that objects already hold.
+                if self._has_objects():
+                    raise StateError(f"resourceVersion counter {path} is missing; run `kubelite doctor --fix`") from None
                 current = 0
             except ValueError:
                 raise StateError(f"corrupt resourceVersion counter {path}; run `kubelite doctor`") from None
@@ -277,6 +291,9 @@ class Store:
         if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict):
             raise StateError(f"bad object file {path}: not a Kubernetes object")
         if rel is not None:
+            problem = _path_problem(rel, obj)
+            if problem:
+                raise StateError(f"bad object file {path}: {problem}")
             self.cache.put(plural, rel, key_of(st), json.dumps(obj, separators=(",", ":")))
         return obj
 
@@ -555,3 +572,21 @@ def _syncfs(path: Path) -> None:
 
 
 _libc = None
+
+
+def _path_problem(rel: str, obj: dict) -> str | None:
+    """Why a parsed file is not the object its path names (a copied file, a truncation
+    that still parses, a hand edit gone wrong), or None. Checked once per parse; cached
+    objects passed it."""
+    from kubelite.api import kinds
+    from kubelite.apiserver import file_problem
+
+    parts = rel[:-len(".yaml")].split("/")
+    try:
+        kind = kinds.resolve(parts[0])
+    except KubeliteError:
+        return None
+    if kind.plural != parts[0]:
+        return None
+    ns, name = (parts[1], parts[2]) if kind.namespaced and len(parts) == 3 else (None, parts[-1])
+    return file_problem(kind, obj, ns, name)

@@ -132,16 +132,11 @@ def test_reconcile_skips_a_damaged_file_reports_it_and_finishes_the_pass(store, 
 
 
 @pytest.mark.parametrize("name", sorted(INVALID_OBJECTS))
-@pytest.mark.xfail(strict=True, reason="store defect (reported, RELIABILITY.md 'Known defects' 1): Store.read_path/list "
-                   "accept a file that parses but is not the object its path names, or whose spec/status is not a "
-                   "mapping; the reconcile snapshot loads it and controllers fail on it")
 def test_reconcile_skips_a_file_that_is_not_its_object(store, name):
     state, env = store
     _reconcile_skips_and_finishes(state, env, _corrupt(state, INVALID_OBJECTS[name]))
 
 
-@pytest.mark.xfail(strict=True, reason="controller defect (reported, RELIABILITY.md 'Known defects' 2): the garbage "
-                   "collector takes an owner whose file cannot be read for a deleted one and deletes its dependents")
 def test_an_unreadable_owner_does_not_get_its_dependents_collected(store):
     state, env = store
     rs = next((state / "registry/replicasets/shop").glob("web-*.yaml"))
@@ -152,8 +147,6 @@ def test_an_unreadable_owner_does_not_get_its_dependents_collected(store):
     assert _web_pods(env) == before, "running pods were deleted because their owner's file is damaged"
 
 
-@pytest.mark.xfail(strict=True, reason="controller defect (reported, RELIABILITY.md 'Known defects' 3): a Node whose "
-                   "file cannot be read is taken for a deleted node: its DaemonSet pod and its Lease are deleted")
 def test_an_unreadable_node_keeps_its_pods_and_lease(store):
     state, env = store
     (state / "registry/nodes/node-1.yaml").write_text("")
@@ -269,8 +262,6 @@ def test_doctor_repairs_a_counter_that_is_not_a_number(store):
     assert r.rc == 0, r.err
 
 
-@pytest.mark.xfail(strict=True, reason="store defect (reported, RELIABILITY.md 'Known defects' 4): Store._next_rv reads a "
-                   "missing resource-version file as 0 and hands out resourceVersions that objects already hold")
 def test_a_lost_counter_never_repeats_a_resource_version(store):
     state, env = store
     highest = max(int(o["metadata"]["resourceVersion"]) for o in h.scan(state).objects.values())
