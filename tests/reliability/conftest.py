@@ -10,11 +10,13 @@ Without xdist nothing moves.
 """
 from __future__ import annotations
 
+import itertools
+
 # Rough seconds on 2 cores, for balancing only.
 HEAVY = {
-    "tests/reliability/test_crash.py::test_sigkill_delete": 55,
-    "tests/reliability/test_crash.py::test_sigkill_reconcile": 35,
-    "tests/reliability/test_crash.py::test_sigkill_apply": 35,
+    "tests/reliability/test_crash.py::test_sigkill_delete": 26,
+    "tests/reliability/test_crash.py::test_sigkill_reconcile": 36,
+    "tests/reliability/test_crash.py::test_sigkill_apply": 32,
     "tests/reliability/test_concurrency.py::test_concurrent_writers_and_two_reconcile_loops": 17,
 }
 
@@ -44,7 +46,7 @@ def pytest_collection_modifyitems(session, config, items):
     out, rest = [], iter(light)
     for p in plan:
         out += p
-        out += [next(rest) for _ in range(chunk - len(p)) if True]
+        out += list(itertools.islice(rest, chunk - len(p)))
     out += list(rest)
     if len(out) == len(items):
         items[:] = out
