@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kubelite.api.fielderrors import FieldError
+if TYPE_CHECKING:  # imported where errors are made: loading a schema must stay cheap
+    from kubelite.api.fielderrors import FieldError
 
 
 def schema_dir() -> Path:
@@ -56,6 +57,8 @@ def _type_words(t: Any) -> str:
 
 
 def _to_field_error(e: Any) -> FieldError:
+    from kubelite.api.fielderrors import FieldError
+
     path = _path(e.absolute_path)
     v = e.validator
     if v == "additionalProperties":

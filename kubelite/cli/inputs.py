@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from kubelite.api import kinds, yamlio
+from kubelite.api import kinds
 from kubelite.api.kinds import Kind
 from kubelite.errors import UsageError
+
+if TYPE_CHECKING:  # read_documents imports it: parse_refs is on the CLI's fast path, which parses no YAML here
+    from kubelite.api import yamlio
 
 _EXTENSIONS = (".yaml", ".yml", ".json")
 
@@ -24,6 +27,8 @@ def _files(name: str, recursive: bool) -> list[Path]:
 
 def read_documents(filenames: tuple[str, ...], recursive: bool = False) -> list[yamlio.Document]:
     """Every document of every source, in order; one bad source stops everything."""
+    from kubelite.api import yamlio
+
     if not filenames:
         raise UsageError("must specify one of -f and -k")
     docs: list[yamlio.Document] = []
@@ -46,8 +51,12 @@ def read_documents(filenames: tuple[str, ...], recursive: bool = False) -> list[
     return out
 
 
-@dataclass
-class Ref:
+class Ref(NamedTuple):
+    """A type and the names given for it (none: every object of the type).
+
+    A NamedTuple, not a dataclass: importing dataclasses costs about 5 ms, which the CLI's
+    fast path (kubelite.cli.fast) cannot spare."""
+
     kind: Kind
     names: list[str]
 

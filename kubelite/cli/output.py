@@ -1,19 +1,23 @@
 """All printing: tables (rich on a terminal, plain aligned text otherwise), json, yaml, name,
-jsonpath and custom-columns."""
+jsonpath and custom-columns.
+
+Imports nothing heavy at the top (click, rich, the table printers, jsonpath load where they
+are used): the CLI's fast path (kubelite.cli.fast) prints name, json and yaml through Printer.
+"""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
-from typing import Any, TextIO
-
-import click
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kubelite import lazy
 from kubelite.api.kinds import Kind
 
 printers = lazy.module("kubelite.cli.printers")  # tables only
 from kubelite.errors import UsageError
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 LIST_META = {"resourceVersion": ""}
 
@@ -91,7 +95,11 @@ class Printer:
         self.show_labels = show_labels
         self.sort_by = sort_by
         self.all_namespaces = all_namespaces
-        self.now = now or dt.datetime.now(dt.timezone.utc)
+        if now is None:  # tables show ages; the fast path prints no table and gives no time
+            import datetime as dt
+
+            now = dt.datetime.now(dt.timezone.utc)
+        self.now = now
         self.out = out or sys.stdout
         self.tty = self.out.isatty() if tty is None else tty
         fmt = self.output
@@ -126,8 +134,6 @@ class Printer:
 
     def print_objects(self, groups: list[tuple[Kind, list[dict]]], single: bool = False, prefix_kind: bool = False) -> None:
         """Print objects grouped by kind (one group for `get pods`, several for `get all`)."""
-        from kubelite.api import jsonpath
-
         groups = [(k, self.sort(objs)) for k, objs in groups]
         base = self.output.split("=", 1)[0]
         flat = [o for _, objs in groups for o in objs]
@@ -140,6 +146,8 @@ class Printer:
                     self.out.write(name_of(k, o) + "\n")
             return
         if base in ("jsonpath", "jsonpath-as-json"):
+            from kubelite.api import jsonpath
+
             data: Any = flat[0] if single and len(flat) == 1 else as_list(flat)
             try:
                 text = jsonpath.evaluate(_jsonpath_template(self.output), data, allow_missing=True)
@@ -214,8 +222,12 @@ class Printer:
 
 
 def echo(text: str = "") -> None:
+    import click
+
     click.echo(text)
 
 
 def warn(text: str) -> None:
+    import click
+
     click.echo(text, err=True)
