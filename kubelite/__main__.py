@@ -1,3 +1,3 @@
-from kubelite.cli.main import main
+from kubelite.cli.fast import main
 
 main()
