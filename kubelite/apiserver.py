@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from kubelite import lazy
 from kubelite.api import kinds
+from kubelite.api.fastcopy import clone
 from kubelite.api.fielderrors import FieldError, invalid
 from kubelite.api.kinds import Kind
 from kubelite.clock import Clock
@@ -321,7 +322,10 @@ class APIServer:
         """Check a manifest the user gave and settle its namespace. Raises on any problem."""
         source = source or Source()
         kind = self.kind_of(obj, source)
-        obj = copy.deepcopy(obj)
+        try:
+            obj = clone(obj)
+        except Exception:  # not plain data: the slow, general copy
+            obj = copy.deepcopy(obj)
         meta = obj.get("metadata")
         if meta is None or not isinstance(meta, dict):
             if meta is None and "metadata" not in obj:
@@ -544,9 +548,16 @@ class APIServer:
         return Result("replaced" if changed else "unchanged", kind, stored, dry_run)
 
     def apply(self, manifest: dict, namespace: str | None = None, source: Source | None = None,
-              dry_run: bool = False, explicit_namespace: bool = False) -> Result:
-        """kubectl apply: create, or three-way merge into the live object."""
-        kind, manifest = self.prepare(manifest, namespace, source, explicit_namespace)
+              dry_run: bool = False, explicit_namespace: bool = False, prepared: Kind | None = None) -> Result:
+        """kubectl apply: create, or three-way merge into the live object.
+
+        `prepared`: the manifest already went through prepare() and is used as it is
+        (it is never modified here), so a batch is schema-checked once, not per step.
+        """
+        if prepared is None:
+            kind, manifest = self.prepare(manifest, namespace, source, explicit_namespace)
+        else:
+            kind = prepared
         meta = manifest["metadata"]
         if not meta.get("name"):
             raise InputError(f"{(source or Source()).prefix()}metadata.name: Required value: name is required for apply")

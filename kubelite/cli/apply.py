@@ -38,7 +38,7 @@ def validate_all(api, docs, namespace: str, explicit: bool, verb: str = "apply")
         ns = manifest["metadata"].get("namespace")
         try:
             if verb == "apply":
-                api.apply(manifest, ns, src, dry_run=True)
+                api.apply(manifest, ns, src, dry_run=True, prepared=kind)
             elif verb == "create":
                 api.create(manifest, ns, src, dry_run=True)
         except NotFound as e:
@@ -92,7 +92,7 @@ def apply(filenames, recursive, dry_run, output, prune):
     if dry:
         for d, src, kind, manifest in checked:
             try:
-                res = api.apply(manifest, manifest["metadata"].get("namespace"), src, dry_run=True)
+                res = api.apply(manifest, manifest["metadata"].get("namespace"), src, dry_run=True, prepared=kind)
             except NotFound:
                 res = Result("created", kind, manifest, True)
             print_result(res, output, dry)
@@ -101,7 +101,7 @@ def apply(filenames, recursive, dry_run, output, prune):
     with api.store.batch():
         for d, src, kind, manifest in checked:
             try:
-                res = api.apply(manifest, manifest["metadata"].get("namespace"), src)
+                res = api.apply(manifest, manifest["metadata"].get("namespace"), src, prepared=kind)
             except KubeliteError as e:
                 from kubelite.cli.main import report
 
@@ -185,7 +185,7 @@ def diff(filenames, recursive):
         meta = manifest["metadata"]
         live = api.try_get(kind, meta.get("namespace"), meta["name"])
         try:
-            res = api.apply(manifest, meta.get("namespace"), src, dry_run=True)
+            res = api.apply(manifest, meta.get("namespace"), src, dry_run=True, prepared=kind)
             after = res.obj
         except NotFound:
             after = manifest
