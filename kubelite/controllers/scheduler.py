@@ -7,6 +7,8 @@ PV node affinity). Scoring: least allocated, ties broken by node name.
 """
 from __future__ import annotations
 
+import heapq
+import json
 from dataclasses import dataclass, field
 
 from kubelite.api.fastcopy import clone
@@ -64,6 +66,7 @@ class NodeInfo:
     requested: dict[str, int] = field(default_factory=dict)
     scored: dict[str, int] = field(default_factory=dict)  # non-zero requests, for scoring
     pods: int = 0
+    version: int = 0  # bumped by add(): a Placer's scores for older versions are stale
 
     @property
     def name(self) -> str:
@@ -71,6 +74,7 @@ class NodeInfo:
 
     def add(self, pod: dict) -> None:
         self.pods += 1
+        self.version += 1
         for r, v in pod_requests(pod).items():
             self.requested[r] = self.requested.get(r, 0) + v
         for r, v in nonzero_requests(pod).items():
@@ -91,8 +95,9 @@ def build_infos(nodes: list[dict], pods_on) -> list[NodeInfo]:
     return infos
 
 
-def filter_node(pod: dict, info: NodeInfo, requests: dict[str, int], extra_check=None) -> str | None:
-    """None if the pod fits the node, else upstream's reason text."""
+def static_reason(pod: dict, info: NodeInfo) -> str | None:
+    """The filters that depend only on the pod's shape and the node, never on what is bound
+    to it: NodeUnschedulable, TaintToleration, node readiness and NodeAffinity."""
     spec = pod.get("spec") or {}
     node = info.node
     tolerations = spec.get("tolerations") or []
@@ -106,10 +111,11 @@ def filter_node(pod: dict, info: NodeInfo, requests: dict[str, int], extra_check
         return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
     if not c.required_node_affinity_matches(pod, node):
         return "node(s) didn't match Pod's node affinity/selector"
-    if extra_check is not None:
-        reason = extra_check(pod, node)
-        if reason:
-            return reason
+    return None
+
+
+def fit_reason(info: NodeInfo, requests: dict[str, int]) -> str | None:
+    """NodeResourcesFit: the pod count and the requests against what is left."""
     max_pods = info.allocatable.get("pods")
     if max_pods is not None and (info.pods + 1) * 1000 > max_pods:
         return "Too many pods"
@@ -122,10 +128,23 @@ def filter_node(pod: dict, info: NodeInfo, requests: dict[str, int], extra_check
     return None
 
 
-def score(info: NodeInfo, pod: dict) -> float:
+def filter_node(pod: dict, info: NodeInfo, requests: dict[str, int], extra_check=None) -> str | None:
+    """None if the pod fits the node, else upstream's reason text."""
+    reason = static_reason(pod, info)
+    if reason:
+        return reason
+    if extra_check is not None:
+        reason = extra_check(pod, info.node)
+        if reason:
+            return reason
+    return fit_reason(info, requests)
+
+
+def score(info: NodeInfo, pod: dict, requests: dict[str, int] | None = None) -> float:
     """Least allocated over cpu and memory after placing the pod, with upstream's non-zero
     request defaults, so pods without requests still spread."""
-    requests = nonzero_requests(pod)
+    if requests is None:
+        requests = nonzero_requests(pod)
     total = 0.0
     for r in ("cpu", "memory"):
         cap = info.allocatable.get(r, 0)
@@ -157,6 +176,54 @@ def place(pod: dict, infos: list[NodeInfo], extra_check=None) -> tuple[NodeInfo 
         return None, reasons
     best = max(fits, key=lambda i: (score(i, pod), _neg_name(i.name)))
     return best, reasons
+
+
+class Placer:
+    """place() for a whole queue, without looking at every node for every pod.
+
+    Pods of one shape (tolerations, node selector and affinity, requests) share a heap
+    of their statically feasible nodes ordered as place() orders them: highest score,
+    then first name. Binding a pod only ever lowers a node's score and shrinks what
+    fits, so a heap entry is at worst stale-high: a popped entry whose node changed
+    since is re-scored and pushed back, and a node that no longer fits a shape never
+    will again in this pass. The choice is place()'s; pods with a nodeName or volume
+    claims, and any pod that fits nowhere (whose message needs every node's reason),
+    go through place() itself. On success the reasons are {}: only a failure reports them.
+    """
+
+    def __init__(self, infos: list[NodeInfo]):
+        self.infos = infos
+        self._heaps: dict[str, list] = {}
+
+    def place(self, pod: dict, extra_check=None, claims: bool = False) -> tuple[NodeInfo | None, dict[str, int]]:
+        spec = pod.get("spec") or {}
+        if spec.get("nodeName") or claims:
+            return place(pod, self.infos, extra_check)
+        requests = pod_requests(pod)
+        scored = nonzero_requests(pod)
+        key = json.dumps([spec.get("tolerations"), spec.get("nodeSelector"),
+                          (spec.get("affinity") or {}).get("nodeAffinity"), requests, scored], sort_keys=True)
+        heap = self._heaps.get(key)
+        if heap is None:
+            heap = [(-score(i, pod, scored), i.name, n, i.version) for n, i in enumerate(self.infos)
+                    if static_reason(pod, i) is None]
+            heapq.heapify(heap)
+            self._heaps[key] = heap
+        while heap:
+            neg, name, n, version = heap[0]
+            info = self.infos[n]
+            if version != info.version:
+                heapq.heapreplace(heap, (-score(info, pod, scored), name, n, info.version))
+                continue
+            if fit_reason(info, requests) is not None:
+                heapq.heappop(heap)  # full for this shape for the rest of the pass
+                continue
+            return info, {}
+        return place(pod, self.infos, extra_check)
+
+    def bound(self, pod: dict, info: NodeInfo) -> None:
+        """The pod was bound to info's node: account for it (its heap entries go stale)."""
+        info.add(pod)
 
 
 def _neg_name(name: str) -> tuple:
@@ -270,16 +337,19 @@ def sync(ctx) -> None:
     check = _volume_check(ctx)
     # Upstream's queue orders by priority, then by arrival.
     pending.sort(key=lambda p: (-int((p.get("spec") or {}).get("priority") or 0), p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"]))
-    ctx.guarded(pending, lambda pod: _schedule(ctx, pod, infos, check))
+    placer = Placer(infos)
+    ctx.guarded(pending, lambda pod: _schedule(ctx, pod, placer, check))
 
 
-def _schedule(ctx, pod: dict, infos: list[NodeInfo], check) -> None:
+def _schedule(ctx, pod: dict, placer: Placer, check) -> None:
+    infos = placer.infos
     prefilter = getattr(check, "prefilter", None)
     rejected = prefilter(pod) if prefilter is not None and infos else None
     if rejected:
         best, reasons = None, {}
     else:
-        best, reasons = place(pod, infos, check)
+        claims = any(v.get("persistentVolumeClaim") for v in (pod.get("spec") or {}).get("volumes") or [])
+        best, reasons = placer.place(pod, check, claims)
     if best is None:
         reasons = {"no nodes available to schedule pods": 1} if not infos else reasons
         if rejected:
@@ -311,7 +381,7 @@ def _schedule(ctx, pod: dict, infos: list[NodeInfo], check) -> None:
                 cnd.pop(k, None)
     if ctx.update(updated) is None:
         return
-    best.add(pod)
+    placer.bound(pod, best)
     ns = pod["metadata"]["namespace"]
     ctx.event(pod, "Normal", "Scheduled", f"Successfully assigned {ns}/{pod['metadata']['name']} to {best.name}")
     ctx.change(pod, f"scheduled to {best.name}")

@@ -104,3 +104,47 @@ def test_a_pod_schedules_once_a_fitting_node_appears(kl):
     reconcile(kl, at(1))
     p = one(kl, "pod", "big")
     assert p["spec"]["nodeName"] == "n2" and p["status"]["phase"] == "Running"
+
+
+def _queue(seed: int, pods: int = 120, nodes: int = 9):
+    import random
+
+    rnd = random.Random(seed)
+    node_list = [_node(f"n{i}", cpu=rnd.choice(["1", "2", "4"]), labels={"zone": rnd.choice("ab")},
+                       taints=[{"key": "t", "value": "x", "effect": "NoSchedule"}] if rnd.random() < 0.2 else [],
+                       unschedulable=rnd.random() < 0.1, ready=rnd.random() > 0.1) for i in range(nodes)]
+    for n in node_list:
+        n["status"]["allocatable"]["pods"] = rnd.choice(["3", "110"])
+    queue = []
+    for _ in range(pods):
+        extra = {}
+        if rnd.random() < 0.3:
+            extra["nodeSelector"] = {"zone": rnd.choice("ab")}
+        if rnd.random() < 0.3:
+            extra["tolerations"] = [{"key": "t", "operator": "Exists"}]
+        queue.append(_pod(cpu=rnd.choice([None, "100m", "250m", "1"]), **extra))
+    return node_list, queue
+
+
+def test_the_placer_binds_a_queue_exactly_as_node_by_node_placement_would():
+    for seed in range(25):
+        nodes, queue = _queue(seed)
+        slow, fast = scheduler.build_infos(nodes, lambda n: []), scheduler.build_infos(nodes, lambda n: [])
+        placer = scheduler.Placer(fast)
+        for pod in queue:
+            want, want_reasons = scheduler.place(pod, slow)
+            got, got_reasons = placer.place(pod)
+            assert (got.name if got else None) == (want.name if want else None), seed
+            if want is None:  # the reasons are read only when nothing fits
+                assert got_reasons == want_reasons
+            if want is not None:
+                want.add(pod)
+                placer.bound(pod, got)
+
+
+def test_the_placer_leaves_a_node_it_failed_to_bind_to_for_the_next_pod():
+    infos = scheduler.build_infos([_node("a"), _node("b")], lambda n: [])
+    placer = scheduler.Placer(infos)
+    first, _ = placer.place(_pod(cpu="1"))
+    again, _ = placer.place(_pod(cpu="1"))  # the bind of `first` failed: nothing was added
+    assert again is first
