@@ -67,9 +67,12 @@ class Store:
         self.writes = 0
         self.cache = ParseCache(self.root)
         self._prefix = str(self.registry) + os.sep
-        # Group commit: inside batch(), writes go to fsync-less temporary files, made durable
-        # together by one syncfs and then renamed into place. final path -> temp (None: delete).
-        self._pending: dict[str, Path | None] | None = None
+        # Group commit: inside batch(), writes are held in memory, final path -> what to
+        # write there (None: delete it). An object written twice in a batch reaches the
+        # disk once. The commit writes fsync-less temporary files, makes them durable
+        # together with one syncfs, then renames them into place.
+        self._pending: dict[str, _Pending | None] | None = None
+        self._defer = False
 
     # -- layout --------------------------------------------------------------
     def dir_for(self, kind: Kind, namespace: str | None = None) -> Path:
@@ -116,30 +119,55 @@ class Store:
             lock.release()
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self, defer: bool = False) -> Iterator[None]:
         """Hold the lock and commit every write made inside as a group: one syncfs, then renames.
 
+        Each write goes to its temporary file at once, so a write that cannot be made
+        fails where it is made. With defer (reconcile's passes), writes stay in memory
+        until the commit instead, and an object written several times reaches the disk
+        once; a failure then fails the whole commit before anything is renamed.
+
         A crash before the renames leaves every object as it was; a crash during them
-        leaves each object old or new. Reads inside the batch see its pending writes.
+        leaves each object old or new. Reads inside the batch see its pending writes;
+        other processes see them after the commit.
         """
         with self.locked():
             if self._pending is not None:
                 yield
                 return
-            self._pending = {}
+            self._pending, self._defer = {}, defer
             try:
                 yield
             finally:
-                pending, self._pending = self._pending, None
+                pending, self._pending, self._defer = self._pending, None, False
                 self._commit(pending)
 
-    def _commit(self, pending: dict[str, Path | None]) -> None:
+    def _commit(self, pending: dict[str, _Pending | None]) -> None:
         if not pending:
             return
-        if any(t is not None for t in pending.values()):
+        staged: list[tuple[str, str | None, os.stat_result | None, _Pending | None]] = []
+        try:
+            for final, entry in pending.items():
+                if entry is None:
+                    staged.append((final, None, None, None))
+                elif entry.tmp is not None:
+                    staged.append((final, entry.tmp, entry.st, entry))
+                else:
+                    text = entry.text if entry.text is not None else yamlemit.dump(json.loads(entry.json))
+                    tmp, st = self._write_temp(final, text, sync=False)
+                    staged.append((final, tmp, st, entry))
+        except StateError:
+            for entry in pending.values():
+                if entry is not None and entry.tmp is not None:
+                    _unlink_quietly(entry.tmp)
+            for _, tmp, _, _ in staged:
+                if tmp is not None:
+                    _unlink_quietly(tmp)
+            raise
+        if any(tmp is not None for _, tmp, _, _ in staged):
             _syncfs(self.root)
         failure = None
-        for final, tmp in pending.items():
+        for final, tmp, st, entry in staged:
             try:
                 if tmp is None:
                     try:
@@ -151,10 +179,10 @@ class Store:
             except OSError as e:
                 failure = failure or e
                 if tmp is not None:
-                    try:
-                        tmp.unlink()
-                    except OSError:
-                        pass
+                    _unlink_quietly(tmp)
+                continue
+            if entry is not None and entry.json is not None:
+                self._cache_put(final, st, entry.json)
         if failure is not None:
             raise StateError(f"committing writes to {self.root}: {failure.strerror}")
 
@@ -168,14 +196,11 @@ class Store:
             return False
         return False
 
-    def _resolve(self, path: Path) -> Path:
-        """Where a path's current content is: its pending temporary file inside a batch."""
-        if self._pending and str(path) in self._pending:
-            tmp = self._pending[str(path)]
-            if tmp is None:
-                raise FileNotFoundError(str(path))
-            return tmp
-        return path
+    def _pending_entry(self, path: Path | str):
+        """A batch's pending write to path: _Pending, None for a delete, or _NOTHING."""
+        if not self._pending:
+            return _NOTHING
+        return self._pending.get(str(path), _NOTHING)
 
     def _next_rv(self) -> str:
         """A resourceVersion greater than any issued before, across processes."""
@@ -183,7 +208,9 @@ class Store:
         if self._rv_next >= self._rv_limit:
             path = self.root / "resource-version"
             try:
-                current = int(self._resolve(path).read_text().strip() or 0)
+                entry = self._pending_entry(path)
+                text = entry.text if isinstance(entry, _Pending) else path.read_text()
+                current = int(text.strip() or 0)
             except FileNotFoundError:
                 # Normal only for a store with no objects yet: otherwise counting from 0
                 # would hand out resourceVersions that objects already hold.
@@ -200,52 +227,79 @@ class Store:
         return str(rv)
 
     # -- raw file access -----------------------------------------------------
-    def _atomic_write(self, path: Path, text: str, obj: dict | None = None) -> None:
-        """Temporary file, fsync, rename: a crash leaves the old file or the new one, never a torn one.
-
-        Inside batch() the fsync and rename wait for the batch's commit.
-        """
-        tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
-        batched = self._pending is not None
+    def _write_temp(self, final: str, text: str, sync: bool) -> tuple[str, os.stat_result]:
+        """A new temporary file beside final holding text: (its path, its stat)."""
+        parent, _, name = final.rpartition(os.sep)
+        tmp = f"{parent}{os.sep}.{name}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
         try:
-            if not path.parent.is_dir():
-                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                data = text.encode("utf-8")
-                view = memoryview(data)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileNotFoundError:
+                os.makedirs(parent, mode=0o700, exist_ok=True)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                view = memoryview(text.encode("utf-8"))
                 while view:
                     n = os.write(fd, view)
                     view = view[n:]
-                if not batched:
+                if sync:
                     os.fsync(fd)
                 st = os.fstat(fd)
             finally:
                 os.close(fd)
-            if batched:
-                old = self._pending.pop(str(path), None)
-                if old is not None:
-                    old.unlink(missing_ok=True)
-                self._pending[str(path)] = tmp
-            else:
-                os.replace(tmp, path)
         except OSError as e:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
-            if e.errno == errno.ENOSPC:
-                raise StateError(f"no space left on device writing {path}; nothing was changed") from None
-            if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-                raise StateError(f"cannot write to state directory {self.root}: {e.strerror}") from None
-            raise StateError(f"writing {path}: {e.strerror}") from None
+            _unlink_quietly(tmp)
+            raise self._write_error(e, final) from None
+        return tmp, st
+
+    def _write_error(self, e: OSError, final: str) -> StateError:
+        if e.errno == errno.ENOSPC:
+            return StateError(f"no space left on device writing {final}; nothing was changed")
+        if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return StateError(f"cannot write to state directory {self.root}: {e.strerror}")
+        return StateError(f"writing {final}: {e.strerror}")
+
+    def _atomic_write(self, path: Path, text: str | None, json_text: str | None = None) -> None:
+        """Temporary file, fsync, rename: a crash leaves the old file or the new one, never a torn one.
+
+        An object's write passes its compact JSON (and text=None: the YAML is made from
+        it when written). Inside batch() the write is held until the batch commits.
+        """
+        final = str(path)
+        if self._pending is not None:
+            if self._defer:
+                entry = _Pending(json_text, text)
+            else:
+                tmp, st = self._write_temp(final, text if text is not None else yamlemit.dump(json.loads(json_text)), sync=False)
+                entry = _Pending(json_text, text, tmp, st)
+            old = self._pending.get(final)
+            if old is not None and old.tmp is not None:
+                _unlink_quietly(old.tmp)
+            # Assignment keeps a path's first place in the commit order: the resourceVersion
+            # counter, reserved before the objects that use it, is renamed before them.
+            self._pending[final] = entry
+            self.writes += 1
+            return
+        if text is None:
+            text = yamlemit.dump(json.loads(json_text))
+        tmp, st = self._write_temp(final, text, sync=True)
+        try:
+            os.replace(tmp, final)
+        except OSError as e:
+            _unlink_quietly(tmp)
+            raise self._write_error(e, final) from None
         self.writes += 1
-        rel = self._rel(path) if obj is not None else None
-        if rel is not None:
-            self.cache.put(rel.split("/", 1)[0], rel, key_of(st), json.dumps(obj, separators=(",", ":")))
+        if json_text is not None:
+            self._cache_put(final, st, json_text)
+
+    def _cache_put(self, final: str, st: os.stat_result, json_text: str) -> None:
+        if final.startswith(self._prefix):
+            rel = final[len(self._prefix):]
+            self.cache.put(rel.split("/", 1)[0], rel, key_of(st), json_text)
 
     def _write_object(self, path: Path, obj: dict) -> None:
-        self._atomic_write(path, yamlemit.dump(obj), obj)
+        js = json.dumps(obj, separators=(",", ":"))
+        self._atomic_write(path, None if self._defer else yamlemit.dump(obj), js)
 
     def flush_cache(self, fold_recent: bool = False) -> None:
         self.cache.flush(fold_recent)
@@ -257,8 +311,13 @@ class Store:
 
     def read_path(self, path: Path) -> dict:
         """Parse one object file (through the parse cache); StateError names the file when it is bad."""
+        entry = self._pending_entry(path)
+        if entry is not _NOTHING:
+            if entry is None:
+                raise FileNotFoundError(str(path))
+            return json.loads(entry.json)
         rel = self._rel(path)
-        real = self._resolve(path)
+        real = path
         plural = rel.split("/", 1)[0] if rel else ""
         if rel is not None:
             try:
@@ -311,10 +370,11 @@ class Store:
         return obj
 
     def exists(self, kind: Kind, namespace: str | None, name: str) -> bool:
-        try:
-            return self._resolve(self.path_for(kind, namespace, name)).exists()
-        except FileNotFoundError:
-            return False
+        path = self.path_for(kind, namespace, name)
+        entry = self._pending_entry(path)
+        if entry is not _NOTHING:
+            return entry is not None
+        return os.path.exists(path)
 
     def paths(self, kind: Kind, namespace: str | None = None) -> Iterator[Path]:
         """Object files of a kind (in one namespace or all), sorted; temp files are skipped."""
@@ -527,9 +587,9 @@ class Store:
 
     def _remove(self, path: Path) -> None:
         if self._pending is not None:  # inside a batch: the unlink happens at commit
-            old = self._pending.pop(str(path), None)
-            if old is not None:
-                old.unlink(missing_ok=True)
+            old = self._pending.get(str(path))
+            if old is not None and old.tmp is not None:
+                _unlink_quietly(old.tmp)
             self._pending[str(path)] = None
         else:
             try:
@@ -549,6 +609,27 @@ class Store:
             return sorted(p.name for p in base.iterdir() if p.is_dir())
         except FileNotFoundError:
             return []
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A write held by a batch: an object as compact JSON, or raw text (the rv counter),
+    and its temporary file once written (at once, or at the commit with defer)."""
+
+    json: str | None
+    text: str | None
+    tmp: str | None = None
+    st: os.stat_result | None = None
+
+
+_NOTHING = object()
+
+
+def _unlink_quietly(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _syncfs(path: Path) -> None:

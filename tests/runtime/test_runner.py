@@ -94,3 +94,35 @@ def test_change_lines_name_the_object_and_what_happened(kl):
     out = kl(["reconcile"], now=at(0)).out
     rs = objects(kl, "rs")[0]["metadata"]["name"]
     assert f"deployment.apps/web: scaled up replica set {rs} from 0 to 3" in out.splitlines()
+
+
+def test_controllers_act_as_the_control_plane_not_as_the_user_who_ran_reconcile(kl, state):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + deployment_yaml("web", 2), now=at(0))
+    audited = (state / "audit.log").read_text().splitlines()
+    r = kl(["reconcile", "--until-stable", "--as", "nobody"], now=at(0))
+    assert r.rc == 0, r.err
+    assert [p["status"]["phase"] for p in objects(kl, "pods")] == ["Running", "Running"]
+    assert (state / "audit.log").read_text().splitlines() == audited  # the user made no request
+
+
+def test_a_pass_writes_each_object_once_however_many_controllers_change_it(tmp_path, monkeypatch):
+    from kubelite.store.store import Store
+
+    api = APIServer.open(tmp_path / "s", Clock(parse_time(at(0))))
+    api.apply({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {"capacity": {"cpu": "2", "memory": "1Gi", "pods": "10"}}})
+    api.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+               "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    written = []
+    real = Store._write_temp
+
+    def counting(self, final, text, sync):
+        written.append(final)
+        return real(self, final, text, sync)
+
+    monkeypatch.setattr(Store, "_write_temp", counting)
+    result = runner.Runner(api).run_pass(1)
+    changed = {c.controller for c in result.changes if c.object == "pod/p"}
+    assert changed == {"scheduler", "kubelet"}  # bound, then started, in one pass
+    assert sum(1 for f in written if f.endswith("/pods/default/p.yaml")) == 1
+    pod = api.store.get(__import__("kubelite.api.kinds", fromlist=["x"]).by_kind("Pod"), "default", "p")
+    assert pod["spec"]["nodeName"] == "n1" and pod["status"]["phase"] == "Running"

@@ -99,3 +99,74 @@ def test_a_delete_inside_a_batch_happens_at_commit(store):
         assert not store.exists(CM, "default", "gone")
         assert store.path_for(CM, "default", "gone").exists()
     assert not store.path_for(CM, "default", "gone").exists()
+
+
+def _temp_files(store) -> list:
+    return [p for p in store.root.rglob(".*tmp*")]
+
+
+def test_a_deferred_batch_writes_an_object_changed_several_times_once_and_only_at_commit(store, monkeypatch):
+    written = []
+    real = Store._write_temp
+
+    def counting(self, final, text, sync):
+        written.append(final)
+        return real(self, final, text, sync)
+
+    monkeypatch.setattr(Store, "_write_temp", counting)
+    with store.batch(defer=True):
+        store.create(CM, _cm("p", "1"))
+        for value in ("2", "3"):
+            obj = store.get(CM, "default", "p")
+            obj["data"]["k"] = value
+            store.update(CM, obj)
+        assert store.get(CM, "default", "p")["data"]["k"] == "3"
+        assert store.exists(CM, "default", "p")
+        assert not store.path_for(CM, "default", "p").exists() and _temp_files(store) == []
+    path = str(store.path_for(CM, "default", "p"))
+    assert written.count(path) == 1
+    fresh = Store(store.root, store.clock)
+    assert fresh.get(CM, "default", "p")["data"]["k"] == "3"
+    assert yamlio.load_one(Path(path).read_text(), path) == fresh.get(CM, "default", "p")
+
+
+def test_a_deferred_batch_that_cannot_write_changes_nothing_and_leaves_no_temporary_file(store, monkeypatch):
+    from kubelite.errors import StateError
+
+    store.create(CM, _cm("old", "1"))
+    before = sorted((str(p), p.read_bytes()) for p in store.registry.rglob("*.yaml"))
+    real_open = os.open
+    opened = []
+
+    def full_disk(path, flags, *a):
+        if flags & os.O_CREAT and len(opened) >= 1:
+            raise OSError(28, "No space left on device")
+        if flags & os.O_CREAT:
+            opened.append(path)
+        return real_open(path, flags, *a)
+
+    with pytest.raises(StateError) as e:
+        with store.batch(defer=True):
+            obj = store.get(CM, "default", "old")
+            obj["data"]["k"] = "2"
+            store.update(CM, obj)
+            store.create(CM, _cm("new", "1"))
+            monkeypatch.setattr(os, "open", full_disk)
+    monkeypatch.undo()
+    assert "no space left on device" in e.value.message
+    assert sorted((str(p), p.read_bytes()) for p in store.registry.rglob("*.yaml")) == before
+    assert _temp_files(store) == []
+
+
+def test_an_eager_batch_refuses_a_write_where_it_is_made(store, monkeypatch):
+    from kubelite.errors import StateError
+
+    def full_disk(path, flags, *a):
+        raise OSError(28, "No space left on device")
+
+    with store.batch():
+        monkeypatch.setattr(os, "open", full_disk)
+        with pytest.raises(StateError):
+            store.create(CM, _cm("new", "1"))
+        monkeypatch.undo()
+    assert not store.exists(CM, "default", "new")
