@@ -2,8 +2,7 @@
 
 Pure checks (reading only the shipped schemas) that cost no more than their imports: the
 CLI's fast path (kubelite.cli.fast) must refuse exactly the files the API server refuses,
-without loading the API server. kubelite.apiserver keeps its own copies of key_error and
-file_problem for now; tests/api/test_objectfile.py holds the two to the same answers.
+without loading the API server. kubelite.apiserver uses these same functions.
 """
 from __future__ import annotations
 
