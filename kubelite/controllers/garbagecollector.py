@@ -137,10 +137,16 @@ def _expire_events(ctx) -> None:
     are scanned as raw JSON (one stat each) instead of being loaded into the snapshot.
     """
     ek = kinds.by_kind("Event")
+    expired: dict[str, bool] = {}  # stamps repeat (events of one second): decide each once
     for path, text in ctx.api.store.scan(ek):
         stamps = dict(_STAMP.findall(text))
         last = stamps.get("lastTimestamp") or stamps.get("eventTime") or stamps.get("creationTimestamp")
-        if c.seconds_since(last, ctx.now) <= EVENT_TTL or last is None:
+        if last is None:
+            continue
+        old = expired.get(last)
+        if old is None:
+            old = expired[last] = c.seconds_since(last, ctx.now) > EVENT_TTL
+        if not old:
             continue
         meta = json.loads(text).get("metadata") or {}
         try:

@@ -397,7 +397,7 @@ class Store:
             for n in names:
                 yield d / n
 
-    def scan(self, kind: Kind) -> Iterator[tuple[Path, str]]:
+    def scan(self, kind: Kind) -> Iterator[tuple[str, str]]:
         """Every object of a kind as (path, compact JSON text), without building dicts.
 
         For passes that only need to look at a field or two of many objects (event
@@ -405,6 +405,7 @@ class Store:
         """
         table = self.cache.table(kind.plural)
         prefix_len = len(self._prefix)
+        pending = self._pending
         for d in self._dirs(kind, None):
             try:
                 with os.scandir(d) as it:
@@ -412,17 +413,18 @@ class Store:
             except (FileNotFoundError, NotADirectoryError):
                 continue
             for e in entries:
-                rel = e.path[prefix_len:]
+                path = e.path
+                if not pending or path not in pending:
+                    try:
+                        st = e.stat()
+                    except FileNotFoundError:
+                        continue
+                    hit = table.get(path[prefix_len:])
+                    if hit is not None and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
+                        yield path, hit[1]
+                        continue
                 try:
-                    st = e.stat()
-                except FileNotFoundError:
-                    continue
-                hit = table.get(rel)
-                if hit is not None and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns) and not (self._pending and e.path in self._pending):
-                    yield Path(e.path), hit[1]
-                    continue
-                try:
-                    yield Path(e.path), json.dumps(self.read_path(Path(e.path)), separators=(",", ":"))
+                    yield path, json.dumps(self.read_path(Path(path)), separators=(",", ":"))
                 except (FileNotFoundError, StateError):
                     continue
 
