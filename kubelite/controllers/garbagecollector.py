@@ -9,14 +9,11 @@
 """
 from __future__ import annotations
 
-import json
-import re
-
-
 from kubelite.api.fastcopy import clone
 from kubelite.api import kinds
 from kubelite.controllers import _common as c
 from kubelite.errors import KubeliteError
+from kubelite.store.cache import unpack
 
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
@@ -127,28 +124,25 @@ def _collect(ctx, o: dict) -> None:
             ctx.change(o, f"removed owner reference(s) to {', '.join(r.get('kind', '') + '/' + r.get('name', '') for r in dangling)}")
 
 
-_STAMP = re.compile(r'"(lastTimestamp|eventTime|creationTimestamp)":"([^"]+)"')
-
-
 def _expire_events(ctx) -> None:
     """Delete Events whose last occurrence is older than the TTL.
 
     Events are most of a store's objects and nothing else reads them in a pass, so they
-    are scanned as raw JSON (one stat each) instead of being loaded into the snapshot.
+    are scanned (one stat and one unpack each) instead of being loaded into the snapshot.
     """
     ek = kinds.by_kind("Event")
     expired: dict[str, bool] = {}  # stamps repeat (events of one second): decide each once
-    for path, text in ctx.api.store.scan(ek):
-        stamps = dict(_STAMP.findall(text))
-        last = stamps.get("lastTimestamp") or stamps.get("eventTime") or stamps.get("creationTimestamp")
-        if last is None:
+    for path, blob in ctx.api.store.scan(ek):
+        ev = unpack(blob)
+        last = ev.get("lastTimestamp") or ev.get("eventTime") or (ev.get("metadata") or {}).get("creationTimestamp")
+        if not isinstance(last, str):
             continue
         old = expired.get(last)
         if old is None:
             old = expired[last] = c.seconds_since(last, ctx.now) > EVENT_TTL
         if not old:
             continue
-        meta = json.loads(text).get("metadata") or {}
+        meta = ev.get("metadata") or {}
         try:
             ctx.api.delete(ek, meta.get("namespace"), meta.get("name", ""))
             ctx.writes += 1

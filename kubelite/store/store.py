@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import errno
-import json
 import os
 import secrets
 import uuid
@@ -16,7 +15,7 @@ from kubelite.api import yamlemit, yamlio
 from kubelite.api.kinds import Kind
 from kubelite.clock import Clock
 from kubelite.errors import AlreadyExists, Conflict, KubeliteError, NotFound, StateError
-from kubelite.store.cache import ParseCache, key_of
+from kubelite.store.cache import ParseCache, key_of, pack, unpack
 
 RV_BLOCK = 1000  # resourceVersions reserved per counter write
 _LOCK_TIMEOUT = 30.0
@@ -80,9 +79,20 @@ class Store:
         return d / namespace if kind.namespaced and namespace else d
 
     def path_for(self, kind: Kind, namespace: str | None, name: str) -> Path:
+        return Path(self._file(kind, namespace, name))
+
+    def _file(self, kind: Kind, namespace: str | None, name: str) -> str:
+        """path_for as a string: the store's own hot paths build no Path objects."""
         if kind.namespaced:
-            return self.registry / kind.plural / (namespace or "default") / f"{name}.yaml"
-        return self.registry / kind.plural / f"{name}.yaml"
+            return f"{self._prefix}{kind.plural}/{namespace or 'default'}/{name}.yaml"
+        return f"{self._prefix}{kind.plural}/{name}.yaml"
+
+    def _present(self, path: str) -> bool:
+        """Whether path holds an object, counting this batch's pending writes and deletes."""
+        entry = self._pending_entry(path)
+        if entry is not _NOTHING:
+            return entry is not None
+        return os.path.exists(path)
 
     # -- locking -------------------------------------------------------------
     @contextmanager
@@ -153,7 +163,7 @@ class Store:
                 elif entry.tmp is not None:
                     staged.append((final, entry.tmp, entry.st, entry))
                 else:
-                    text = entry.text if entry.text is not None else yamlemit.dump(json.loads(entry.json))
+                    text = entry.text if entry.text is not None else yamlemit.dump(unpack(entry.data))
                     tmp, st = self._write_temp(final, text, sync=False)
                     staged.append((final, tmp, st, entry))
         except StateError:
@@ -181,8 +191,8 @@ class Store:
                 if tmp is not None:
                     _unlink_quietly(tmp)
                 continue
-            if entry is not None and entry.json is not None:
-                self._cache_put(final, st, entry.json)
+            if entry is not None and entry.data is not None:
+                self._cache_put(final, st, entry.data)
         if failure is not None:
             raise StateError(f"committing writes to {self.root}: {failure.strerror}")
 
@@ -259,19 +269,19 @@ class Store:
             return StateError(f"cannot write to state directory {self.root}: {e.strerror}")
         return StateError(f"writing {final}: {e.strerror}")
 
-    def _atomic_write(self, path: Path, text: str | None, json_text: str | None = None) -> None:
+    def _atomic_write(self, path: Path | str, text: str | None, data: bytes | None = None) -> None:
         """Temporary file, fsync, rename: a crash leaves the old file or the new one, never a torn one.
 
-        An object's write passes its compact JSON (and text=None: the YAML is made from
-        it when written). Inside batch() the write is held until the batch commits.
+        An object's write passes its cache blob (and text=None: the YAML is made from it
+        when written). Inside batch() the write is held until the batch commits.
         """
         final = str(path)
         if self._pending is not None:
             if self._defer:
-                entry = _Pending(json_text, text)
+                entry = _Pending(data, text)
             else:
-                tmp, st = self._write_temp(final, text if text is not None else yamlemit.dump(json.loads(json_text)), sync=False)
-                entry = _Pending(json_text, text, tmp, st)
+                tmp, st = self._write_temp(final, text if text is not None else yamlemit.dump(unpack(data)), sync=False)
+                entry = _Pending(data, text, tmp, st)
             old = self._pending.get(final)
             if old is not None and old.tmp is not None:
                 _unlink_quietly(old.tmp)
@@ -281,7 +291,7 @@ class Store:
             self.writes += 1
             return
         if text is None:
-            text = yamlemit.dump(json.loads(json_text))
+            text = yamlemit.dump(unpack(data))
         tmp, st = self._write_temp(final, text, sync=True)
         try:
             os.replace(tmp, final)
@@ -289,33 +299,32 @@ class Store:
             _unlink_quietly(tmp)
             raise self._write_error(e, final) from None
         self.writes += 1
-        if json_text is not None:
-            self._cache_put(final, st, json_text)
+        if data is not None:
+            self._cache_put(final, st, data)
 
-    def _cache_put(self, final: str, st: os.stat_result, json_text: str) -> None:
+    def _cache_put(self, final: str, st: os.stat_result, data: bytes) -> None:
         if final.startswith(self._prefix):
             rel = final[len(self._prefix):]
-            self.cache.put(rel.split("/", 1)[0], rel, key_of(st), json_text)
+            self.cache.put(rel.split("/", 1)[0], rel, key_of(st), data)
 
-    def _write_object(self, path: Path, obj: dict) -> None:
-        js = json.dumps(obj, separators=(",", ":"))
-        self._atomic_write(path, None if self._defer else yamlemit.dump(obj), js)
+    def _write_object(self, path: str, obj: dict) -> None:
+        self._atomic_write(path, None if self._defer else yamlemit.dump(obj), pack(obj))
 
     def flush_cache(self, fold_recent: bool = False) -> None:
         self.cache.flush(fold_recent)
 
-    def _rel(self, path: Path) -> str | None:
+    def _rel(self, path: Path | str) -> str | None:
         """`pods/default/web.yaml` for a registry path (string slicing: this is a hot path)."""
         p = str(path)
         return p[len(self._prefix):] if p.startswith(self._prefix) else None
 
-    def read_path(self, path: Path) -> dict:
+    def read_path(self, path: Path | str) -> dict:
         """Parse one object file (through the parse cache); StateError names the file when it is bad."""
         entry = self._pending_entry(path)
         if entry is not _NOTHING:
             if entry is None:
                 raise FileNotFoundError(str(path))
-            return json.loads(entry.json)
+            return unpack(entry.data)
         rel = self._rel(path)
         real = path
         plural = rel.split("/", 1)[0] if rel else ""
@@ -328,7 +337,7 @@ class Store:
                 raise StateError(f"cannot read {path}: {e.strerror}") from None
             hit = self.cache.get(plural, rel, key_of(st))
             if hit is not None:
-                return json.loads(hit)
+                return unpack(hit)
         try:
             fd = os.open(real, os.O_RDONLY)
         except FileNotFoundError:
@@ -353,13 +362,13 @@ class Store:
             problem = _path_problem(rel, obj)
             if problem:
                 raise StateError(f"bad object file {path}: {problem}")
-            self.cache.put(plural, rel, key_of(st), json.dumps(obj, separators=(",", ":")))
+            self.cache.put(plural, rel, key_of(st), pack(obj))
         return obj
 
     # -- reads ---------------------------------------------------------------
     def try_get(self, kind: Kind, namespace: str | None, name: str) -> dict | None:
         try:
-            return self.read_path(self.path_for(kind, namespace, name))
+            return self.read_path(self._file(kind, namespace, name))
         except FileNotFoundError:
             return None
 
@@ -370,11 +379,7 @@ class Store:
         return obj
 
     def exists(self, kind: Kind, namespace: str | None, name: str) -> bool:
-        path = self.path_for(kind, namespace, name)
-        entry = self._pending_entry(path)
-        if entry is not _NOTHING:
-            return entry is not None
-        return os.path.exists(path)
+        return self._present(self._file(kind, namespace, name))
 
     def paths(self, kind: Kind, namespace: str | None = None) -> Iterator[Path]:
         """Object files of a kind (in one namespace or all), sorted; temp files are skipped."""
@@ -397,11 +402,11 @@ class Store:
             for n in names:
                 yield d / n
 
-    def scan(self, kind: Kind) -> Iterator[tuple[str, str]]:
-        """Every object of a kind as (path, compact JSON text), without building dicts.
+    def scan(self, kind: Kind) -> Iterator[tuple[str, bytes]]:
+        """Every object of a kind as (path, cache blob: unpack() gives the object).
 
-        For passes that only need to look at a field or two of many objects (event
-        expiry): a cache hit costs a stat, never a decode.
+        For passes that look at a field or two of many objects and keep none (event
+        expiry): nothing goes into the snapshot, and a cache hit costs a stat.
         """
         table = self.cache.table(kind.plural)
         prefix_len = len(self._prefix)
@@ -424,7 +429,7 @@ class Store:
                         yield path, hit[1]
                         continue
                 try:
-                    yield path, json.dumps(self.read_path(Path(path)), separators=(",", ":"))
+                    yield path, pack(self.read_path(path))
                 except (FileNotFoundError, StateError):
                     continue
 
@@ -454,7 +459,7 @@ class Store:
                         continue
                     hit = table.get(rel)
                     if hit is not None and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
-                        out.append(json.loads(hit[1]))
+                        out.append(unpack(hit[1]))
                         continue
                 p = Path(e.path)
                 try:
@@ -488,8 +493,8 @@ class Store:
         meta = _meta(obj)
         name, ns = meta.get("name"), meta.get("namespace")
         with self.locked():
-            path = self.path_for(kind, ns, name)
-            if path.exists():
+            path = self._file(kind, ns, name)
+            if self._present(path):
                 raise AlreadyExists(kind.resource, name)
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = self.clock.stamp()
@@ -516,7 +521,7 @@ class Store:
         meta = _meta(obj)
         name, ns = meta.get("name"), meta.get("namespace")
         with self.locked():
-            path = self.path_for(kind, ns, name)
+            path = self._file(kind, ns, name)
             if current is None:
                 try:
                     current = self.read_path(path)
@@ -554,7 +559,7 @@ class Store:
                rv: str | None = None, add_finalizers: tuple[str, ...] = (), dry_run: bool = False) -> tuple[dict, bool]:
         """Delete, or mark for deletion when finalizers remain. Returns (object, removed_now)."""
         with self.locked():
-            path = self.path_for(kind, namespace, name)
+            path = self._file(kind, namespace, name)
             try:
                 current = self.read_path(path)
             except FileNotFoundError:
@@ -587,15 +592,15 @@ class Store:
                 self._write_object(path, updated)
             return updated, False
 
-    def _remove(self, path: Path) -> None:
+    def _remove(self, path: str) -> None:
         if self._pending is not None:  # inside a batch: the unlink happens at commit
-            old = self._pending.get(str(path))
+            old = self._pending.get(path)
             if old is not None and old.tmp is not None:
                 _unlink_quietly(old.tmp)
-            self._pending[str(path)] = None
+            self._pending[path] = None
         else:
             try:
-                path.unlink()
+                os.unlink(path)
             except FileNotFoundError:
                 pass
             except OSError as e:
@@ -615,10 +620,10 @@ class Store:
 
 @dataclass(slots=True)
 class _Pending:
-    """A write held by a batch: an object as compact JSON, or raw text (the rv counter),
+    """A write held by a batch: an object as its cache blob, or raw text (the rv counter),
     and its temporary file once written (at once, or at the commit with defer)."""
 
-    json: str | None
+    data: bytes | None
     text: str | None
     tmp: str | None = None
     st: os.stat_result | None = None

@@ -106,7 +106,7 @@ def clone_store(template: Path, template_cache: Path, state: Path, cache: Path) 
     dst_cache = _cache_dir(cache, state)
     if src_cache.is_dir():
         dst_cache.mkdir(parents=True, exist_ok=True)
-        for f in src_cache.glob("*.jsonl"):
+        for f in src_cache.glob("*.cache"):
             shutil.copy2(f, dst_cache / f.name)
         (dst_cache / "state-dir").write_text(os.path.realpath(state) + "\n")
 
@@ -199,22 +199,22 @@ def seed_parsed(state: Path, cache: Path, sample: int = 300) -> int:
 
     from kubelite.api import yamlio
 
-    entries: dict[tuple[int, int, int], str] = {}
-    for f in _cache_dir(cache, state).glob("*.jsonl"):
-        for line in f.read_text().splitlines():
-            parts = line.split("\t", 4)
-            try:
-                entries[(int(parts[1]), int(parts[2]), int(parts[3]))] = parts[4]
-            except (IndexError, ValueError):
-                continue  # not the format this reads: those files are simply parsed
+    from kubelite.store.cache import ParseCache, unpack
+
+    parsed = ParseCache(state)
+    parsed.dir = _cache_dir(cache, state)
+    entries: dict[tuple[int, int, int], bytes] = {}
+    for f in parsed.dir.glob("*.cache"):
+        for key, blob in parsed.table(f.name.split(".", 1)[0]).values():
+            entries[key] = blob
     files = [p for p in (state / "registry").rglob("*.yaml") if not p.name.startswith(".")]
     for p in random.Random(1).sample(files, min(sample, len(files))):
         st = os.lstat(p)
         key = (st.st_ino, st.st_size, st.st_mtime_ns)
         if key in entries:
-            assert json.loads(entries[key]) == yamlio.load_one(p.read_bytes(), str(p)), f"parse cache disagrees with {p}"
-    for key, text in entries.items():
-        _PARSED.setdefault(key, json.loads(text))
+            assert unpack(entries[key]) == yamlio.load_one(p.read_bytes(), str(p)), f"parse cache disagrees with {p}"
+    for key, blob in entries.items():
+        _PARSED.setdefault(key, unpack(blob))
     return len(entries)
 
 

@@ -56,7 +56,7 @@ def test_the_cache_lives_outside_the_state_directory(store, tmp_path):
     store.list(CM)
     store.flush_cache()
     assert not (store.root / "cache").exists()
-    assert any((tmp_path / "cache").rglob("configmaps.jsonl"))
+    assert any((tmp_path / "cache").rglob("configmaps.*.cache"))
 
 
 def test_reads_inside_a_batch_see_its_pending_writes_and_others_see_them_after_commit(store):
@@ -170,3 +170,29 @@ def test_an_eager_batch_refuses_a_write_where_it_is_made(store, monkeypatch):
             store.create(CM, _cm("new", "1"))
         monkeypatch.undo()
     assert not store.exists(CM, "default", "new")
+
+
+def test_a_damaged_cache_file_is_ignored_and_the_files_are_parsed_again(store):
+    for i in range(3):
+        store.create(CM, _cm(f"c{i}", "v"))
+    store.list(CM)
+    store.flush_cache()
+    (saved,) = store.cache.dir.glob("configmaps.*.cache")
+    saved.write_bytes(saved.read_bytes()[: len(saved.read_bytes()) // 2])
+    assert [o["data"]["k"] for o in Store(store.root, store.clock).list(CM)] == ["v", "v", "v"]
+    saved.write_bytes(b"\x00not marshal at all")
+    assert len(Store(store.root, store.clock).list(CM)) == 3
+
+
+def test_objects_read_from_the_cache_share_their_keys_and_short_strings(store):
+    for i in range(2):
+        store.create(CM, _cm(f"c{i}", "shared-value"))
+    store.list(CM)
+    store.flush_cache()
+    a, b = Store(store.root, store.clock).list(CM)
+    assert a == _cm("c0", "shared-value") | {"metadata": a["metadata"]}
+    key_a = next(k for k in a["data"])
+    key_b = next(k for k in b["data"])
+    assert key_a is key_b and a["data"]["k"] is b["data"]["k"]  # one copy each, not one per object
+    a["data"]["k"] = "changed"
+    assert b["data"]["k"] == "shared-value"  # objects are still independent
