@@ -10,15 +10,39 @@ from __future__ import annotations
 import json
 import math
 import re
+from json.encoder import encode_basestring  # what json.dumps(s, ensure_ascii=False) returns for a str
 from typing import Any
 
-_MEMO: dict[str, str] = {}  # keys and short values repeat across objects: decide once
 _KEYWORDS = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"}
 _FIRST = re.compile(r"^(?:[A-Za-z_/]|-[A-Za-z])")
 _UNSAFE = re.compile(r"[^\x20-\x7e]|: |:$| #|[{}\[\],'\"`]")
 # Characters JSON leaves raw that YAML may not hold raw: DEL and C1 controls (a reader refuses
 # them), NEL/LS/PS (read back as line breaks) and the non-characters U+FFFE and U+FFFF.
 _NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# What a literal block may not hold: the above and every C0 control but the line break (a tab
+# or CR would not read back as written).
+_NOT_IN_BLOCK = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+# Keys and short values repeat across objects, so how each is written is decided once.
+# _MEMO maps a short string to " " + its scalar text (the space that follows `key:` or `-`
+# included, which saves a concatenation per line). It never holds a string that is written
+# as a literal block, so a hit is always the whole answer.
+_MEMO: dict[str, str] = {}
+_MEMO_MAX_LEN = 64
+_CACHE_MAX = 50_000
+# Per nesting depth, a str key -> its line head: "<indent>key:" (_KEY_LINES) or, for the first
+# key of a mapping that is a sequence item, "<indent less two>- key:" (_ITEM_LINES).
+_KEY_LINES: list[dict[str, str]] = []
+_ITEM_LINES: list[dict[str, str]] = []
+
+
+def _grow(depth: int) -> None:
+    for caches in (_KEY_LINES, _ITEM_LINES):
+        while len(caches) <= depth:
+            caches.append({})
+
+
+_grow(32)
 
 
 def plain_ok(s: str) -> bool:
@@ -29,7 +53,26 @@ def plain_ok(s: str) -> bool:
             and _UNSAFE.search(s) is None and s.lower() not in _KEYWORDS)
 
 
+def _escape(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def _text(s: str) -> str:
+    """The scalar text of string s: plain if that is safe, else JSON-quoted."""
+    if plain_ok(s):
+        return s
+    return _NOT_YAML_PRINTABLE.sub(_escape, encode_basestring(s))
+
+
 def scalar(v: Any) -> str:
+    if type(v) is str:
+        hit = _MEMO.get(v)
+        if hit is not None:
+            return hit[1:]
+        out = _text(v)
+        if len(v) < _MEMO_MAX_LEN and "\n" not in v:
+            _remember(v, " " + out)
+        return out
     if v is None:
         return "null"
     if v is True:
@@ -44,83 +87,187 @@ def scalar(v: Any) -> str:
         if math.isinf(v):
             return ".inf" if v > 0 else "-.inf"
         return repr(v)
-    hit = _MEMO.get(v) if isinstance(v, str) else None
-    if hit is not None:
-        return hit
-    s = str(v)
-    if plain_ok(s):
-        out = s
-    else:
-        out = _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(s, ensure_ascii=False))
-    if isinstance(v, str) and len(s) < 64:
-        if len(_MEMO) > 50_000:
-            _MEMO.clear()
-        _MEMO[v] = out
-    return out
+    if isinstance(v, str):  # a str subclass: as the equal str, if known, else as its str()
+        hit = _MEMO.get(v)  # (never remembered: its str() may differ from the equal str's)
+        if hit is not None:
+            return hit[1:]
+    # Anything else (data that is not JSON) is written as its str().
+    return _text(str(v))
+
+
+def _remember(v: str, text: str) -> None:
+    if len(_MEMO) > _CACHE_MAX:
+        _MEMO.clear()
+    _MEMO[v] = text
 
 
 def _block(s: str) -> bool:
-    """Whether a multi-line string can be written as a literal block (|)."""
-    if "\n" not in s or s.startswith((" ", "\n", "\t")) or "\r" in s:
-        return False
-    return all(ch == "\n" or ch >= " " for ch in s) and not _NOT_YAML_PRINTABLE.search(s) and not any(
-        line.endswith((" ", "\t")) for line in s.split("\n"))
+    """Whether a multi-line string can be written as a literal block (|): no leading space or
+    line break, no control characters but line breaks, and no line ending in a space (a tab
+    anywhere is already ruled out), as each would not read back as written."""
+    return ("\n" in s and not s.startswith((" ", "\n", "\t")) and _NOT_IN_BLOCK.search(s) is None
+            and " \n" not in s and not s.endswith(" "))
 
 
 def _string_block(s: str, indent: str) -> str:
     body = s[:-1] if s.endswith("\n") else s
     chomp = "" if s.endswith("\n") and not s.endswith("\n\n") else ("+" if s.endswith("\n") else "-")
-    lines = body.split("\n")
-    return "|" + chomp + "\n" + "\n".join((indent + ln) if ln else "" for ln in lines)
+    return "|" + chomp + "\n" + "\n".join([(indent + ln) if ln else "" for ln in body.split("\n")])
 
 
-def _value(v: Any, indent: str, out: list[str], prefix: str) -> None:
-    """Write `prefix` (e.g. 'key:' or '-') followed by v."""
+def _string(v: str, depth: int) -> str:
+    """How str v is written after `key:` or `-`, with the space between, on a memo miss
+    (see _MEMO); a literal block's lines are indented to depth."""
+    if "\n" in v and _block(v):
+        return " " + _string_block(v, "  " * depth)
+    out = " " + _text(v)
+    if len(v) < _MEMO_MAX_LEN:
+        _remember(v, out)
+    return out
+
+
+def _key_line(k: str, depth: int, item: bool) -> str:
+    """The head of the line for str key k at depth, on a cache miss (see _KEY_LINES)."""
+    cache = _ITEM_LINES[depth] if item else _KEY_LINES[depth]
+    if len(cache) > _CACHE_MAX:
+        cache.clear()
+    line = cache[k] = ("  " * (depth - 1) + "- " if item else "  " * depth) + scalar(k) + ":"
+    return line
+
+
+# The emitter. Mapping keys at depth n sit at 2n spaces; a sequence under a key sits at the
+# key's indent (kubectl style) and a sequence in a sequence two spaces further in; a mapping
+# that is a sequence item starts on the item's `- ` line. The common types (exact str, dict,
+# list, int, bool, None) are handled inline by a `type(v) is` chain; everything else (floats,
+# subclasses, non-JSON data) goes through _other, which is the general rule they all follow.
+
+def _mapping(d: dict, depth: int, out: list[str], item: bool) -> None:
+    """Lines for non-empty mapping d with its keys at depth; item: d is a sequence item."""
+    try:
+        keys = sorted(d)  # when every key is a str this is sorted(d, key=str), only faster
+    except TypeError:  # keys of types that do not compare with each other
+        _mapping_any_keys(d, depth, out, item)
+        return
+    try:
+        lines = _KEY_LINES[depth]
+        first = _ITEM_LINES[depth] if item else lines  # where the first key's line head is
+    except IndexError:
+        _grow(depth)
+        lines = _KEY_LINES[depth]
+        first = _ITEM_LINES[depth] if item else lines
+    memo = _MEMO
+    append = out.append
+    start = len(out)
+    for k in keys:
+        if type(k) is not str:  # sorted(d) may not be the order sorted(d, key=str) gives
+            del out[start:]
+            _mapping_any_keys(d, depth, out, item)
+            return
+        try:  # (indexing in a try is cheaper than .get() when, as nearly always, it hits)
+            p = first[k]
+        except KeyError:
+            p = _key_line(k, depth, first is not lines)
+        first = lines
+        v = d[k]
+        t = type(v)
+        if t is str:
+            try:
+                append(p + memo[v])
+            except KeyError:
+                append(p + _string(v, depth + 1))
+        elif t is dict:
+            if v:
+                append(p)
+                _mapping(v, depth + 1, out, False)
+            else:
+                append(p + " {}")
+        elif t is list:
+            if v:
+                append(p)
+                _sequence(v, depth, out)
+            else:
+                append(p + " []")
+        elif t is int:
+            append(f"{p} {v}")
+        elif t is bool:
+            append(p + " true" if v else p + " false")
+        elif v is None:
+            append(p + " null")
+        else:
+            _other(v, p, depth, out, False)
+
+
+def _mapping_any_keys(d: dict, depth: int, out: list[str], item: bool) -> None:
+    """_mapping for keys that are not all str: ordered by their text, written as scalars."""
+    indent = "  " * depth
+    for i, k in enumerate(sorted(d, key=str)):
+        head = "  " * (depth - 1) + "- " if item and i == 0 else indent
+        _other(d[k], f"{head}{scalar(k)}:", depth, out, False)
+
+
+def _sequence(items: list, depth: int, out: list[str]) -> None:
+    """Lines for the non-empty list items, with its `-` at depth."""
+    dash = "  " * depth + "-"
+    memo = _MEMO
+    append = out.append
+    for v in items:
+        t = type(v)
+        if t is dict:
+            if v:
+                _mapping(v, depth + 1, out, True)
+            else:
+                append(dash + " {}")
+        elif t is str:
+            try:
+                append(dash + memo[v])
+            except KeyError:
+                append(dash + _string(v, depth + 1))
+        elif t is list:
+            if v:
+                append(dash)
+                _sequence(v, depth + 1, out)
+            else:
+                append(dash + " []")
+        elif t is int:
+            append(f"{dash} {v}")
+        elif t is bool:
+            append(dash + " true" if v else dash + " false")
+        elif v is None:
+            append(dash + " null")
+        else:
+            _other(v, dash, depth, out, True)
+
+
+def _other(v: Any, head: str, depth: int, out: list[str], item: bool) -> None:
+    """Write `head` (`<indent>key:` or `<indent>-` at depth; item: the latter) followed by v,
+    for any v: the general form of what _mapping and _sequence do inline."""
     if isinstance(v, dict):
         if not v:
-            out.append(f"{prefix} {{}}")
-            return
-        out.append(prefix)
-        _mapping(v, indent + "  ", out)
+            out.append(head + " {}")
+        elif item:
+            _mapping(v, depth + 1, out, True)
+        else:
+            out.append(head)
+            _mapping(v, depth + 1, out, False)
     elif isinstance(v, list):
         if not v:
-            out.append(f"{prefix} []")
-            return
-        out.append(prefix)
-        # kubectl style: a list under a key sits at the key's indent.
-        _sequence(v, indent if prefix.endswith(":") else indent + "  ", out)
-    elif isinstance(v, str) and _block(v):
-        out.append(f"{prefix} {_string_block(v, indent + '  ')}")
-    else:
-        out.append(f"{prefix} {scalar(v)}")
-
-
-def _mapping(d: dict, indent: str, out: list[str]) -> None:
-    for k in sorted(d, key=str):
-        _value(d[k], indent, out, f"{indent}{scalar(k)}:")
-
-
-def _sequence(items: list, indent: str, out: list[str]) -> None:
-    for item in items:
-        if isinstance(item, dict) and item:
-            keys = sorted(item, key=str)
-            first, rest = keys[0], keys[1:]
-            start = len(out)
-            _value(item[first], indent + "  ", out, f"{indent}  {scalar(first)}:")
-            out[start] = f"{indent}- " + out[start][len(indent) + 2:]
-            for k in rest:
-                _value(item[k], indent + "  ", out, f"{indent}  {scalar(k)}:")
+            out.append(head + " []")
         else:
-            _value(item, indent, out, f"{indent}-")
+            out.append(head)
+            _sequence(v, depth + 1 if item else depth, out)
+    elif isinstance(v, str) and _block(v):
+        out.append(f"{head} {_string_block(v, '  ' * (depth + 1))}")
+    else:
+        out.append(f"{head} {scalar(v)}")
 
 
 def dump(obj: Any) -> str:
     """YAML for JSON-shaped data: dicts, lists, strings, numbers, booleans and None."""
     out: list[str] = []
     if isinstance(obj, dict) and obj:
-        _mapping(obj, "", out)
+        _mapping(obj, 0, out, False)
     elif isinstance(obj, list) and obj:
-        _sequence(obj, "", out)
+        _sequence(obj, 0, out)
     else:
         out.append(scalar(obj) if not isinstance(obj, (dict, list)) else ("{}" if isinstance(obj, dict) else "[]"))
     return "\n".join(out) + "\n"
