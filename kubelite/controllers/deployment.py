@@ -14,6 +14,9 @@ from kubelite.api import selectors
 from kubelite.clock import parse_time
 from kubelite.controllers import _common as c
 
+# Re-run in the same pass when these change after it ran: its ReplicaSets' statuses make its status.
+WATCHES = ("ReplicaSet",)
+
 REVISION = "deployment.kubernetes.io/revision"
 DESIRED = "deployment.kubernetes.io/desired-replicas"
 MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"

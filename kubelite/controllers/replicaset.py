@@ -4,6 +4,9 @@ from __future__ import annotations
 from kubelite.api import selectors
 from kubelite.controllers import _replicas
 
+# Re-run in the same pass when these change after it ran: its pods' phases and readiness make its status.
+WATCHES = ("Pod",)
+
 
 def sync(ctx) -> None:
     _replicas.sync(ctx, "ReplicaSet", lambda rs: selectors.from_label_selector((rs.get("spec") or {}).get("selector")))

@@ -28,6 +28,9 @@ class Snapshot:
         self._by_owner: dict[str, dict[tuple[str, Key], dict]] = defaultdict(dict)
         self._by_label: dict[str, dict[tuple[str, str, str], dict[Key, dict]]] = {}
         self._pods_by_node: dict[str, dict[Key, dict]] | None = None
+        # Writes folded back per kind: the runner re-runs a controller whose watched kinds
+        # changed after it ran (an informer's event, within one pass).
+        self.changes: dict[str, int] = defaultdict(int)
 
     # -- loading -----------------------------------------------------------------
     def _load(self, kind_name: str) -> dict[Key, dict]:
@@ -137,12 +140,14 @@ class Snapshot:
             self._unindex(kind, old)
         table[key_of(obj)] = obj
         self._index(kind, obj)
+        self.changes[kind.kind] += 1
 
     def remove(self, kind: Kind, obj: dict) -> None:
         table = self._load(kind.kind)
         old = table.pop(key_of(obj), None)
         if old is not None:
             self._unindex(kind, old)
+            self.changes[kind.kind] += 1
 
     def loaded_kinds(self) -> Iterator[str]:
         return iter(list(self._objs))

@@ -126,3 +126,31 @@ def test_a_pass_writes_each_object_once_however_many_controllers_change_it(tmp_p
     assert sum(1 for f in written if f.endswith("/pods/default/p.yaml")) == 1
     pod = api.store.get(__import__("kubelite.api.kinds", fromlist=["x"]).by_kind("Pod"), "default", "p")
     assert pod["spec"]["nodeName"] == "n1" and pod["status"]["phase"] == "Running"
+
+
+def test_one_pass_brings_a_new_deployment_to_available_and_the_next_writes_nothing(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + deployment_yaml("web", 3), now=at(0))
+    r = kl(["reconcile", "--until-stable", "-o", "json"], now=at(0))
+    assert json.loads(r.out)["passes"] == 2  # the second only proves nothing is left
+    (d,) = objects(kl, "deployments")
+    (rs,) = objects(kl, "rs")
+    assert rs["status"]["readyReplicas"] == 3 and rs["status"]["availableReplicas"] == 3
+    assert d["status"]["availableReplicas"] == 3
+    assert {c["type"]: c["status"] for c in d["status"]["conditions"]} == {"Available": "True", "Progressing": "True"}
+
+
+def test_a_controller_re_runs_in_the_pass_only_when_a_kind_it_watches_changed_after_it_ran(tmp_path, monkeypatch):
+    import importlib
+
+    api = APIServer.open(tmp_path / "s", Clock(parse_time(at(0))))
+    api.apply({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {"capacity": {"cpu": "2", "memory": "1Gi", "pods": "10"}}})
+    runs = []
+    rs = importlib.import_module("kubelite.controllers.replicaset")
+    real = rs.sync
+    monkeypatch.setattr(rs, "sync", lambda ctx: (runs.append(1), real(ctx)))
+    runner.Runner(api).run_pass(1)
+    assert len(runs) == 1  # no pods changed after it ran
+    api.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+               "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    runner.Runner(api).run_pass(2)
+    assert len(runs) == 3  # the scheduler and then the kubelet changed a pod: caught up once
