@@ -196,3 +196,17 @@ def test_objects_read_from_the_cache_share_their_keys_and_short_strings(store):
     assert key_a is key_b and a["data"]["k"] is b["data"]["k"]  # one copy each, not one per object
     a["data"]["k"] = "changed"
     assert b["data"]["k"] == "shared-value"  # objects are still independent
+
+
+def test_a_file_as_kubelite_wrote_it_is_read_without_the_yaml_parser_and_any_other_through_it(store, tmp_path, monkeypatch):
+    store.create(CM, _cm("mine", "v"))
+    monkeypatch.setenv("KUBELITE_CACHE_DIR", str(tmp_path / "cold-cache"))
+    parsed = []
+    real = yamlio.load_one
+    monkeypatch.setattr(yamlio, "load_one", lambda text, src: parsed.append(src) or real(text, src))
+    assert Store(store.root, store.clock).get(CM, "default", "mine")["data"] == {"k": "v"}
+    assert parsed == []
+    path = store.path_for(CM, "default", "mine")
+    path.write_text("# edited by hand\n" + path.read_text().replace("k: v", "k: 'edited'"))
+    assert Store(store.root, store.clock).get(CM, "default", "mine")["data"] == {"k": "edited"}
+    assert parsed == [str(path)]
