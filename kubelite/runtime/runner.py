@@ -44,6 +44,8 @@ ORDER: list[tuple[str, str]] = [
 ]
 EXIT_OK, EXIT_DEGRADED, EXIT_BUSY, EXIT_UNSTABLE = 0, 1, 3, 4
 CATCH_UP_ROUNDS = 3
+COMMIT_AFTER = 10.0  # seconds a pass may keep CLI writers waiting before it commits
+LET_WAITERS_IN = 0.1  # more than two of filelock's 50 ms polls
 
 
 def available() -> list[str]:
@@ -103,6 +105,47 @@ class RunResult:
         }
 
 
+class _Commits:
+    """A pass's group commits: normally one, at the end of the pass.
+
+    The store lock is held while a commit's batch is open, so CLI writers wait. When
+    one has waited COMMIT_AFTER seconds, the batch is committed at the next controller
+    boundary and, while anyone is waiting, the lock is left free for a moment.
+    """
+
+    def __init__(self, store, result: PassResult, on_problem: Callable[[Problem], None]):
+        self.store, self.result, self.on_problem = store, result, on_problem
+        self._batch = None
+        self._opened = 0.0
+
+    def open(self) -> None:
+        """Raises KubeliteError when the store lock cannot be had."""
+        if self._batch is None:
+            batch = self.store.batch(defer=True)
+            batch.__enter__()
+            self._batch, self._opened = batch, time.monotonic()
+
+    def maybe_close(self) -> None:
+        if self._batch is not None and time.monotonic() - self._opened > COMMIT_AFTER:
+            self.close()
+            if self.store.has_waiters():
+                time.sleep(LET_WAITERS_IN)
+
+    def close(self) -> None:
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        try:
+            batch.__exit__(None, None, None)
+        except KubeliteError as e:  # the commit failed: the next pass retries
+            self.report(e)
+
+    def report(self, e: KubeliteError) -> None:
+        p = Problem("store", "", e.message)
+        self.result.problems.append(p)
+        self.on_problem(p)
+
+
 class Runner:
     def __init__(self, api, controllers: list[str] | None = None,
                  on_change: Callable[[Change], None] | None = None,
@@ -135,21 +178,22 @@ class Runner:
 
         previous = store.on_bad_file
         store.on_bad_file = bad_file
+        commit = _Commits(store, result, self.on_problem)
         try:
-            # One lock and one group commit per pass: an object that several controllers
-            # change in a pass (created, bound, started) is written once, and the pass's
-            # writes become durable together. CLI writers wait for the pass to end.
-            with store.batch(defer=True):
-                seen: dict[str, list[int]] = {}
+            # Group commits: an object that several controllers change in a pass (created,
+            # bound, started) is written once, and the writes become durable together.
+            seen: dict[str, list[int]] = {}
+            try:
                 for name in self.names:
+                    commit.open()
                     self._sync(name, snap, result)
                     seen[name] = [snap.changes[k] for k in self._watches(name)]
-                self._catch_up(snap, result, seen)
-        except KubeliteError as e:  # no lock, or the commit failed: the next pass retries
-            p = Problem("store", "", e.message)
-            result.problems.append(p)
-            self.on_problem(p)
+                    commit.maybe_close()
+                self._catch_up(snap, result, seen, commit)
+            except KubeliteError as e:  # no store lock: nothing more can be written this pass
+                commit.report(e)
         finally:
+            commit.close()
             store.on_bad_file = previous
             store.flush_cache(fold_recent=True)
         result.seconds = time.perf_counter() - start
@@ -158,7 +202,7 @@ class Runner:
     def _watches(self, name: str) -> tuple[str, ...]:
         return getattr(importlib.import_module(dict(ORDER)[name]), "WATCHES", ())
 
-    def _catch_up(self, snap: Snapshot, result: PassResult, seen: dict[str, list[int]]) -> None:
+    def _catch_up(self, snap: Snapshot, result: PassResult, seen: dict[str, list[int]], commit: "_Commits") -> None:
         """Re-run, in order, each controller whose watched kinds changed after it ran.
 
         Upstream a ReplicaSet's status follows its pods as soon as the kubelet reports
@@ -172,8 +216,10 @@ class Runner:
             for name in self.names:
                 watched = self._watches(name)
                 if watched and [snap.changes[k] for k in watched] != seen[name]:
+                    commit.open()
                     self._sync(name, snap, result)
                     seen[name] = [snap.changes[k] for k in watched]
+                    commit.maybe_close()
                     ran = True
             if not ran:
                 return
@@ -229,6 +275,8 @@ class Runner:
                 break
             if not until_stable or n >= max_passes:
                 break
+            if self.api.store.has_waiters():
+                time.sleep(LET_WAITERS_IN)  # a CLI writer waited for this pass: let it in
 
     def lock(self):
         """The reconcile lock: a second reconcile exits at once instead of waiting."""

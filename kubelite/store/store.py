@@ -113,12 +113,26 @@ class Store:
         except OSError as e:
             raise StateError(f"cannot write to state directory {self.root}: {e.strerror}") from None
         lock = FileLock(str(lockdir / "store.lock"))
+        waiting = None
         try:
-            lock.acquire(timeout=timeout)
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                # Say so while we wait: a long holder (a reconcile pass) lets waiters in
+                # between its commits instead of taking the lock straight back.
+                waiting = lockdir / f"waiting-{os.getpid()}"
+                try:
+                    waiting.touch()
+                except OSError:
+                    waiting = None
+                lock.acquire(timeout=timeout)
         except Timeout:
             raise StateError(f"timed out after {timeout:g}s waiting for the store lock {lockdir / 'store.lock'}") from None
         except OSError as e:
             raise StateError(f"cannot lock state directory {self.root}: {e.strerror}") from None
+        finally:
+            if waiting is not None:
+                _unlink_quietly(waiting)
         self._lock_depth = 1
         # Another process may have written since we last held the lock.
         self._rv_next = self._rv_limit = 0
@@ -127,6 +141,13 @@ class Store:
         finally:
             self._lock_depth = 0
             lock.release()
+
+    def has_waiters(self) -> bool:
+        """Whether another process is waiting for the store lock (see locked())."""
+        try:
+            return any(n.startswith("waiting-") for n in os.listdir(self.root / "locks"))
+        except OSError:
+            return False
 
     @contextmanager
     def batch(self, defer: bool = False) -> Iterator[None]:

@@ -154,3 +154,42 @@ def test_a_controller_re_runs_in_the_pass_only_when_a_kind_it_watches_changed_af
                "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
     runner.Runner(api).run_pass(2)
     assert len(runs) == 3  # the scheduler and then the kubelet changed a pod: caught up once
+
+
+def test_a_cli_writer_waiting_on_a_long_pass_gets_in_when_the_pass_commits(tmp_path, monkeypatch):
+    import importlib
+    import subprocess
+    import time
+
+    from tests.conftest import KUBELITE, _clean_env
+
+    state = tmp_path / "s"
+    api = APIServer.open(state, Clock(parse_time(at(0))))
+    monkeypatch.setattr(runner, "COMMIT_AFTER", 0.0)  # every pass counts as long
+    writer = []
+    ns = importlib.import_module("kubelite.controllers.namespace")
+    real_ns = ns.sync
+
+    def start_writer_while_holding_the_lock(ctx):
+        real_ns(ctx)
+        writer.append(subprocess.Popen([KUBELITE, "--state-dir", str(state), "create", "configmap", "late"],
+                                       env=_clean_env({}), stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        deadline = time.monotonic() + 20
+        while not api.store.has_waiters() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert api.store.has_waiters()
+
+    finished_before_gc = []
+    gc = importlib.import_module("kubelite.controllers.garbagecollector")
+    real_gc = gc.sync
+
+    def note(ctx):
+        finished_before_gc.append(writer[0].poll() is not None)
+        real_gc(ctx)
+
+    monkeypatch.setattr(ns, "sync", start_writer_while_holding_the_lock)
+    monkeypatch.setattr(gc, "sync", note)
+    result = runner.Runner(api).run_pass(1)
+    assert writer[0].wait(timeout=30) == 0, writer[0].stderr.read()
+    assert finished_before_gc == [True] and result.problems == []
+    assert api.store.exists(__import__("kubelite.api.kinds", fromlist=["x"]).by_kind("ConfigMap"), "default", "late")
