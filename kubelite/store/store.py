@@ -143,11 +143,23 @@ class Store:
             lock.release()
 
     def has_waiters(self) -> bool:
-        """Whether another process is waiting for the store lock (see locked())."""
+        """Whether another process is waiting for the store lock (see locked()). Markers
+        of processes that are gone (killed while waiting) are removed."""
+        lockdir = self.root / "locks"
         try:
-            return any(n.startswith("waiting-") for n in os.listdir(self.root / "locks"))
+            names = [n for n in os.listdir(lockdir) if n.startswith("waiting-")]
         except OSError:
             return False
+        alive = False
+        for n in names:
+            try:
+                os.kill(int(n[len("waiting-"):]), 0)
+                alive = True
+            except ProcessLookupError:
+                _unlink_quietly(lockdir / n)
+            except (ValueError, PermissionError):
+                alive = True  # not ours to judge: assume someone waits
+        return alive
 
     @contextmanager
     def batch(self, defer: bool = False) -> Iterator[None]:

@@ -210,3 +210,16 @@ def test_a_file_as_kubelite_wrote_it_is_read_without_the_yaml_parser_and_any_oth
     path.write_text("# edited by hand\n" + path.read_text().replace("k: v", "k: 'edited'"))
     assert Store(store.root, store.clock).get(CM, "default", "mine")["data"] == {"k": "edited"}
     assert parsed == [str(path)]
+
+
+def test_a_waiting_marker_left_by_a_killed_writer_is_removed_and_not_waited_for(store):
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (store.root / "locks").mkdir(exist_ok=True)
+    stale = store.root / "locks" / f"waiting-{gone.pid}"
+    stale.touch()
+    assert store.has_waiters() is False and not stale.exists()
+    (store.root / "locks" / f"waiting-{os.getpid()}").touch()
+    assert store.has_waiters() is True
