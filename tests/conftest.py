@@ -180,3 +180,19 @@ def one_line(err: str) -> str:
 
 
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+
+
+@pytest.fixture
+def files_written(monkeypatch) -> list[str]:
+    """Every object or counter file the store writes from now on (its temporary file's final path)."""
+    from kubelite.store.store import Store
+
+    written: list[str] = []
+    real = Store._write_temp
+
+    def counting(self, final, text, sync):
+        written.append(final)
+        return real(self, final, text, sync)
+
+    monkeypatch.setattr(Store, "_write_temp", counting)
+    return written

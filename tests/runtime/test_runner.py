@@ -105,25 +105,16 @@ def test_controllers_act_as_the_control_plane_not_as_the_user_who_ran_reconcile(
     assert (state / "audit.log").read_text().splitlines() == audited  # the user made no request
 
 
-def test_a_pass_writes_each_object_once_however_many_controllers_change_it(tmp_path, monkeypatch):
-    from kubelite.store.store import Store
-
+def test_a_pass_writes_each_object_once_however_many_controllers_change_it(tmp_path, files_written):
     api = APIServer.open(tmp_path / "s", Clock(parse_time(at(0))))
     api.apply({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {"capacity": {"cpu": "2", "memory": "1Gi", "pods": "10"}}})
     api.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
                "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
-    written = []
-    real = Store._write_temp
-
-    def counting(self, final, text, sync):
-        written.append(final)
-        return real(self, final, text, sync)
-
-    monkeypatch.setattr(Store, "_write_temp", counting)
+    files_written.clear()
     result = runner.Runner(api).run_pass(1)
     changed = {c.controller for c in result.changes if c.object == "pod/p"}
     assert changed == {"scheduler", "kubelet"}  # bound, then started, in one pass
-    assert sum(1 for f in written if f.endswith("/pods/default/p.yaml")) == 1
+    assert sum(1 for f in files_written if f.endswith("/pods/default/p.yaml")) == 1
     pod = api.store.get(__import__("kubelite.api.kinds", fromlist=["x"]).by_kind("Pod"), "default", "p")
     assert pod["spec"]["nodeName"] == "n1" and pod["status"]["phase"] == "Running"
 

@@ -105,15 +105,7 @@ def _temp_files(store) -> list:
     return [p for p in store.root.rglob(".*tmp*")]
 
 
-def test_a_deferred_batch_writes_an_object_changed_several_times_once_and_only_at_commit(store, monkeypatch):
-    written = []
-    real = Store._write_temp
-
-    def counting(self, final, text, sync):
-        written.append(final)
-        return real(self, final, text, sync)
-
-    monkeypatch.setattr(Store, "_write_temp", counting)
+def test_a_deferred_batch_writes_an_object_changed_several_times_once_and_only_at_commit(store, files_written):
     with store.batch(defer=True):
         store.create(CM, _cm("p", "1"))
         for value in ("2", "3"):
@@ -124,7 +116,7 @@ def test_a_deferred_batch_writes_an_object_changed_several_times_once_and_only_a
         assert store.exists(CM, "default", "p")
         assert not store.path_for(CM, "default", "p").exists() and _temp_files(store) == []
     path = str(store.path_for(CM, "default", "p"))
-    assert written.count(path) == 1
+    assert files_written.count(path) == 1
     fresh = Store(store.root, store.clock)
     assert fresh.get(CM, "default", "p")["data"]["k"] == "3"
     assert yamlio.load_one(Path(path).read_text(), path) == fresh.get(CM, "default", "p")
