@@ -93,12 +93,15 @@ def _owner_state(ctx, ref: dict) -> tuple[bool, dict | None]:
 
 
 def _unreadable(ctx, ref: dict, dependent: dict) -> bool:
-    """Whether an owner missing from the snapshot still has a file (one that could not be
-    read): a read error is not absence, so its dependents are left alone."""
+    """Whether an owner missing from the snapshot still has a file that could not be read:
+    a read error is not absence, so its dependents are left alone. A readable object of
+    that name with another uid is a new object: the owner is gone."""
     kind = kinds.for_object(ref.get("apiVersion"), ref.get("kind"))
     if kind is None or not ref.get("name"):
         return False
     ns = (dependent.get("metadata") or {}).get("namespace") if kind.namespaced else None
+    if ctx.snap.get(kind.kind, ns, ref["name"]) is not None:
+        return False
     return ctx.api.store.exists(kind, ns, ref["name"])
 
 

@@ -46,3 +46,16 @@ def test_a_dependent_whose_owner_is_gone_is_collected(kl):
     out = reconcile(kl, at(0))
     assert "configmap/leftover: deleted (owner is gone)" in out
     assert objects(kl, "cm") == []
+
+
+def test_the_dependents_of_a_deleted_owner_go_even_when_a_new_owner_took_its_name(kl):
+    kl(["create", "configmap", "owner"], now=at(0))
+    (old,) = objects(kl, "cm")
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "leftover", "ownerReferences": [
+        {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": old["metadata"]["uid"]}]}}
+    kl(["apply", "-f", "-"], stdin=json.dumps(cm), now=at(0))
+    kl(["delete", "configmap", "owner"])
+    kl(["create", "configmap", "owner"], now=at(1))  # the same name, a new uid, before the collector ran
+    out = reconcile(kl, at(1))
+    assert "configmap/leftover: deleted (owner is gone)" in out
+    assert [o["metadata"]["name"] for o in objects(kl, "cm") if o["metadata"]["name"] != "kube-root-ca.crt"] == ["owner"]
