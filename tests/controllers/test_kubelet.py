@@ -101,3 +101,10 @@ def test_heartbeats_renew_the_lease_only_after_the_interval(kl, state):
     assert one(kl, "lease", "n1", "-n", "kube-node-lease")["spec"]["renewTime"] == lease["spec"]["renewTime"]
     reconcile(kl, at(11))
     assert one(kl, "lease", "n1", "-n", "kube-node-lease")["spec"]["renewTime"] != lease["spec"]["renewTime"]
+
+
+def test_pod_ips_are_the_lowest_free_hosts_of_the_node_cidr_after_the_bridge_until_none_are_left():
+    node = {"spec": {"podCIDR": "10.244.3.0/29"}}  # hosts .1 to .6; .1 is the bridge
+    ips = kubelet._Addresses(node, {"10.244.3.3", None})
+    assert [ips.allocate() for _ in range(5)] == ["10.244.3.2", "10.244.3.4", "10.244.3.5", "10.244.3.6", None]
+    assert kubelet._Addresses({"spec": {}}, set()).allocate() is None
