@@ -48,9 +48,13 @@ def _shared(o):
     return o
 
 
-def pack(obj) -> bytes:
-    """An object as a cache blob (also a snapshot: later changes to obj are not in it)."""
-    return marshal.dumps(_shared(obj))
+def pack(obj, share: bool = True) -> bytes:
+    """An object as a cache blob (also a snapshot: later changes to obj are not in it).
+
+    share=False skips interning, for objects built from unpacked ones (controllers'
+    writes: their clones keep the strings interned) where the walk would cost more
+    than the few new strings it would share."""
+    return marshal.dumps(_shared(obj) if share else obj)
 
 
 unpack = marshal.loads  # a new object each call, sharing interned strings

@@ -341,7 +341,10 @@ class Store:
             self.cache.put(rel.split("/", 1)[0], rel, key_of(st), data)
 
     def _write_object(self, path: str, obj: dict) -> None:
-        self._atomic_write(path, None if self._defer else yamlemit.dump(obj), pack(obj))
+        if self._defer:  # reconcile: objects controllers built from unpacked ones
+            self._atomic_write(path, None, pack(obj, share=False))
+        else:
+            self._atomic_write(path, yamlemit.dump(obj), pack(obj))
 
     def flush_cache(self, fold_recent: bool = False) -> None:
         self.cache.flush(fold_recent)
@@ -397,7 +400,9 @@ class Store:
             problem = _path_problem(rel, obj)
             if problem:
                 raise StateError(f"bad object file {path}: {problem}")
-            self.cache.put(plural, rel, key_of(st), pack(obj))
+            blob = pack(obj)
+            self.cache.put(plural, rel, key_of(st), blob)
+            return unpack(blob)  # as a cache hit would be: strings shared, and so what is built from it
         return obj
 
     # -- reads ---------------------------------------------------------------
