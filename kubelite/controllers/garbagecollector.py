@@ -13,7 +13,6 @@ from kubelite.api.fastcopy import clone
 from kubelite.api import kinds
 from kubelite.controllers import _common as c
 from kubelite.errors import KubeliteError
-from kubelite.store.cache import unpack
 
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
@@ -135,8 +134,7 @@ def _expire_events(ctx) -> None:
     """
     ek = kinds.by_kind("Event")
     expired: dict[str, bool] = {}  # stamps repeat (events of one second): decide each once
-    for path, blob in ctx.api.store.scan(ek):
-        ev = unpack(blob)
+    for path, ev in ctx.api.store.scan(ek):
         last = ev.get("lastTimestamp") or ev.get("eventTime") or (ev.get("metadata") or {}).get("creationTimestamp")
         if not isinstance(last, str):
             continue

@@ -108,15 +108,19 @@ class RunResult:
 class _Commits:
     """A pass's group commits: normally one, at the end of the pass.
 
-    The store lock is held while a commit's batch is open, so CLI writers wait. When
-    one has waited COMMIT_AFTER seconds, the batch is committed at the next controller
-    boundary and, while anyone is waiting, the lock is left free for a moment.
+    The store lock is held while a commit's batch is open, so CLI writers wait. When the
+    batch has been open COMMIT_AFTER seconds and a CLI writer is waiting, it is committed
+    at the next controller boundary and the lock is left free for a moment.
+
+    A commit that fails writes nothing (see Store._commit) while the pass's snapshot
+    already holds what it would have written, so the pass ends there: `failed`.
     """
 
     def __init__(self, store, result: PassResult, on_problem: Callable[[Problem], None]):
         self.store, self.result, self.on_problem = store, result, on_problem
         self._batch = None
         self._opened = 0.0
+        self.failed = False
 
     def open(self) -> None:
         """Raises KubeliteError when the store lock cannot be had."""
@@ -126,19 +130,21 @@ class _Commits:
             self._batch, self._opened = batch, time.monotonic()
 
     def maybe_close(self) -> None:
-        if self._batch is not None and time.monotonic() - self._opened > COMMIT_AFTER:
-            self.close()
-            if self.store.has_waiters():
+        if self._batch is not None and time.monotonic() - self._opened > COMMIT_AFTER and self.store.has_waiters():
+            if self.close():
                 time.sleep(LET_WAITERS_IN)
 
-    def close(self) -> None:
+    def close(self) -> bool:
         batch, self._batch = self._batch, None
         if batch is None:
-            return
+            return True
         try:
             batch.__exit__(None, None, None)
-        except KubeliteError as e:  # the commit failed: the next pass retries
+        except KubeliteError as e:  # the next pass retries
+            self.failed = True
             self.report(e)
+            return False
+        return True
 
     def report(self, e: KubeliteError) -> None:
         p = Problem("store", "", e.message)
@@ -189,13 +195,18 @@ class Runner:
                     self._sync(name, snap, result)
                     seen[name] = [snap.changes[k] for k in self._watches(name)]
                     commit.maybe_close()
-                self._catch_up(snap, result, seen, commit)
+                    if commit.failed:
+                        break
+                else:
+                    self._catch_up(snap, result, seen, commit)
             except KubeliteError as e:  # no store lock: nothing more can be written this pass
                 commit.report(e)
         finally:
-            commit.close()
-            store.on_bad_file = previous
-            store.flush_cache(fold_recent=True)
+            try:
+                commit.close()
+            finally:
+                store.on_bad_file = previous
+                store.flush_cache(fold_recent=True)
         result.seconds = time.perf_counter() - start
         return result
 
@@ -220,6 +231,8 @@ class Runner:
                     self._sync(name, snap, result)
                     seen[name] = [snap.changes[k] for k in watched]
                     commit.maybe_close()
+                    if commit.failed:
+                        return
                     ran = True
             if not ran:
                 return

@@ -71,6 +71,7 @@ class Store:
         # disk once. The commit writes fsync-less temporary files, makes them durable
         # together with one syncfs, then renames them into place.
         self._pending: dict[str, _Pending | None] | None = None
+        self._pending_dirs: dict[str, set[str]] = {}  # folder -> its paths in _pending
         self._defer = False
 
     # -- layout --------------------------------------------------------------
@@ -178,17 +179,23 @@ class Store:
             if self._pending is not None:
                 yield
                 return
-            self._pending, self._defer = {}, defer
+            self._pending, self._defer, self._pending_dirs = {}, defer, {}
             try:
                 yield
             finally:
-                pending, self._pending, self._defer = self._pending, None, False
+                pending, self._pending, self._defer, self._pending_dirs = self._pending, None, False, {}
                 self._commit(pending)
 
     def _commit(self, pending: dict[str, _Pending | None]) -> None:
         if not pending:
             return
         staged: list[tuple[str, str | None, os.stat_result | None, _Pending | None]] = []
+
+        def discard(items) -> None:
+            for _, tmp, _, _ in items:
+                if tmp is not None:
+                    _unlink_quietly(tmp)
+
         try:
             for final, entry in pending.items():
                 if entry is None:
@@ -199,18 +206,24 @@ class Store:
                     text = entry.text if entry.text is not None else yamlemit.dump(unpack(entry.data))
                     tmp, st = self._write_temp(final, text, sync=False)
                     staged.append((final, tmp, st, entry))
-        except StateError:
-            for entry in pending.values():
-                if entry is not None and entry.tmp is not None:
-                    _unlink_quietly(entry.tmp)
-            for _, tmp, _, _ in staged:
-                if tmp is not None:
-                    _unlink_quietly(tmp)
+            if any(tmp is not None for _, tmp, _, _ in staged):
+                _syncfs(self.root)
+        except BaseException:  # nothing is renamed: every temporary file goes, Ctrl-C too
+            discard([(None, e.tmp, None, None) for e in pending.values() if e is not None and e.tmp is not None])
+            discard(staged)
             raise
-        if any(tmp is not None for _, tmp, _, _ in staged):
-            _syncfs(self.root)
+        # Raw files (the resourceVersion counter) first: objects carrying resourceVersions
+        # from a newly reserved block may appear only once the reservation has.
+        raws = [x for x in staged if x[3] is not None and x[3].data is None]
+        rest = [x for x in staged if not (x[3] is not None and x[3].data is None)]
+        for i, (final, tmp, _, _) in enumerate(raws):
+            try:
+                os.replace(tmp, final)
+            except OSError as e:
+                discard(raws[i:] + rest)
+                raise StateError(f"committing writes to {self.root}: {e.strerror}; nothing was changed") from None
         failure = None
-        for final, tmp, st, entry in staged:
+        for final, tmp, st, entry in rest:
             try:
                 if tmp is None:
                     try:
@@ -219,7 +232,7 @@ class Store:
                         pass
                 else:
                     os.replace(tmp, final)
-            except OSError as e:
+            except OSError as e:  # each object stays whole: old or new
                 failure = failure or e
                 if tmp is not None:
                     _unlink_quietly(tmp)
@@ -321,6 +334,7 @@ class Store:
             # Assignment keeps a path's first place in the commit order: the resourceVersion
             # counter, reserved before the objects that use it, is renamed before them.
             self._pending[final] = entry
+            self._pending_dirs.setdefault(os.path.dirname(final), set()).add(final)
             self.writes += 1
             return
         if text is None:
@@ -349,6 +363,18 @@ class Store:
     def flush_cache(self, fold_recent: bool = False) -> None:
         self.cache.flush(fold_recent)
 
+    def _unpack_hit(self, plural: str, rel: str, blob: bytes) -> dict | None:
+        """A cache hit's object; None (and the entry dropped) when the blob is damaged, so
+        the file is parsed again: the cache is never a reason a read fails."""
+        try:
+            obj = unpack(blob)
+        except (ValueError, EOFError, TypeError):
+            obj = None
+        if type(obj) is not dict:
+            self.cache.drop(plural, rel)
+            return None
+        return obj
+
     def _rel(self, path: Path | str) -> str | None:
         """`pods/default/web.yaml` for a registry path (string slicing: this is a hot path)."""
         p = str(path)
@@ -373,7 +399,9 @@ class Store:
                 raise StateError(f"cannot read {path}: {e.strerror}") from None
             hit = self.cache.get(plural, rel, key_of(st))
             if hit is not None:
-                return unpack(hit)
+                obj = self._unpack_hit(plural, rel, hit)
+                if obj is not None:
+                    return obj
         try:
             fd = os.open(real, os.O_RDONLY)
         except FileNotFoundError:
@@ -442,78 +470,67 @@ class Store:
             for n in names:
                 yield d / n
 
-    def scan(self, kind: Kind) -> Iterator[tuple[str, bytes]]:
-        """Every object of a kind as (path, cache blob: unpack() gives the object).
+    def scan(self, kind: Kind) -> Iterator[tuple[str, dict]]:
+        """Every readable object of a kind as (path, object), in no particular order.
 
         For passes that look at a field or two of many objects and keep none (event
-        expiry): nothing goes into the snapshot, and a cache hit costs a stat.
+        expiry): nothing goes into the snapshot, and a cache hit costs a stat and an unpack.
         """
-        table = self.cache.table(kind.plural)
-        prefix_len = len(self._prefix)
-        pending = self._pending
-        for d in self._dirs(kind, None):
-            try:
-                with os.scandir(d) as it:
-                    entries = [e for e in it if e.name.endswith(".yaml") and e.name[0] != "."]
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            for e in entries:
-                path = e.path
-                if not pending or path not in pending:
-                    try:
-                        st = e.stat()
-                    except FileNotFoundError:
-                        continue
-                    hit = table.get(path[prefix_len:])
-                    if hit is not None and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
-                        yield path, hit[1]
-                        continue
-                try:
-                    yield path, pack(self.read_path(path))
-                except (FileNotFoundError, StateError):
-                    continue
+        for path, obj in self._each(kind, None, sort=False):
+            yield path, obj
 
     def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
         """Every readable object of a kind, in path order. Bad files are skipped and reported.
 
         The hot path of every pass: one scandir per directory, one stat per file, and
-        a JSON decode of the cached object; only new or changed files are parsed as YAML.
+        an unpack of the cached object; only new or changed files are parsed as YAML.
+        Inside a batch its pending writes count: created objects are listed, deleted not.
         """
-        out = []
+        return [obj for _, obj in self._each(kind, namespace, sort=True)]
+
+    def _each(self, kind: Kind, namespace: str | None, sort: bool) -> Iterator[tuple[str, dict]]:
         seen: set[str] = set()
         table = self.cache.table(kind.plural)
         prefix_len = len(self._prefix)
+        pending = self._pending
         for d in self._dirs(kind, namespace):
             try:
                 with os.scandir(d) as it:
-                    entries = sorted((e for e in it if e.name.endswith(".yaml") and e.name[0] != "."), key=lambda e: e.name)
+                    found = {e.name: e for e in it if e.name.endswith(".yaml") and e.name[0] != "."}
             except (FileNotFoundError, NotADirectoryError):
-                continue
-            for e in entries:
-                rel = e.path[prefix_len:]
+                found = {}
+            names = list(found)
+            if pending:  # files this batch creates are not on disk yet
+                names += [p[len(d) + 1:] for p in self._pending_dirs.get(d, ()) if p[len(d) + 1:] not in found]
+            if sort:
+                names.sort()
+            for name in names:
+                path = f"{d}{os.sep}{name}"
+                rel = path[prefix_len:]
                 seen.add(rel)
-                if not self._pending or e.path not in self._pending:
+                e = found.get(name)
+                if e is not None and (not pending or path not in pending):
                     try:
                         st = e.stat()
                     except FileNotFoundError:
                         continue
                     hit = table.get(rel)
                     if hit is not None and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
-                        out.append(unpack(hit[1]))
-                        continue
-                p = Path(e.path)
+                        obj = self._unpack_hit(kind.plural, rel, hit[1])
+                        if obj is not None:
+                            yield path, obj
+                            continue
                 try:
-                    out.append(self.read_path(p))
+                    yield path, self.read_path(path)
                 except FileNotFoundError:
-                    continue  # deleted while we listed
+                    continue  # deleted while we listed, or by this batch
                 except StateError as err:
-                    bad = BadFile(p, err.message)
+                    bad = BadFile(Path(path), err.message)
                     self.bad_files.append(bad)
                     if self.on_bad_file:
                         self.on_bad_file(bad)
         if namespace is None or not kind.namespaced:
             self.cache.prune(kind.plural, seen)
-        return out
 
     def _dirs(self, kind: Kind, namespace: str | None) -> list[str]:
         base = self._prefix + kind.plural
@@ -523,9 +540,11 @@ class Store:
             return [base + os.sep + namespace]
         try:
             with os.scandir(base) as it:
-                return sorted(e.path for e in it if e.name[0] != "." and e.is_dir())
+                dirs = {e.path for e in it if e.name[0] != "." and e.is_dir()}
         except FileNotFoundError:
-            return []
+            dirs = set()
+        dirs.update(d for d in self._pending_dirs if os.path.dirname(d) == base)  # made at commit
+        return sorted(dirs)
 
     # -- writes --------------------------------------------------------------
     def create(self, kind: Kind, obj: dict, dry_run: bool = False) -> dict:

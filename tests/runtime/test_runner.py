@@ -184,3 +184,33 @@ def test_a_cli_writer_waiting_on_a_long_pass_gets_in_when_the_pass_commits(tmp_p
     assert writer[0].wait(timeout=30) == 0, writer[0].stderr.read()
     assert finished_before_gc == [True] and result.problems == []
     assert api.store.exists(__import__("kubelite.api.kinds", fromlist=["x"]).by_kind("ConfigMap"), "default", "late")
+
+
+def test_a_pass_whose_commit_fails_ends_there_and_the_next_pass_does_the_work(tmp_path, monkeypatch):
+    from kubelite.errors import StateError
+    from kubelite.store.store import Store
+
+    api = APIServer.open(tmp_path / "s", Clock(parse_time(at(0))))
+    api.apply({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {"capacity": {"cpu": "2", "memory": "1Gi", "pods": "10"}}})
+    monkeypatch.setattr(runner, "COMMIT_AFTER", -1.0)
+    monkeypatch.setattr(Store, "has_waiters", lambda self: True)  # commit after every controller
+    monkeypatch.setattr(runner, "LET_WAITERS_IN", 0.0)
+    real = Store._commit
+    failures = []
+
+    def first_fails(self, pending):
+        if pending and not failures:
+            failures.append(sorted(pending))
+            raise StateError("committing writes: Input/output error")
+        return real(self, pending)
+
+    monkeypatch.setattr(Store, "_commit", first_fails)
+    ran = []
+    monkeypatch.setattr(runner.Runner, "_sync", lambda self, name, snap, result, real_sync=runner.Runner._sync: (ran.append(name), real_sync(self, name, snap, result)))
+    first = runner.Runner(api).run_pass(1)
+    assert [p.error for p in first.problems] == ["committing writes: Input/output error"]
+    assert ran[-1] != runner.available()[-1]  # the pass stopped at the failed commit
+    result = runner.Runner(api).run(until_stable=True, max_passes=5)
+    assert result.stable
+    node = api.store.get(__import__("kubelite.api.kinds", fromlist=["x"]).by_kind("Node"), None, "n1")
+    assert any(c["type"] == "Ready" and c["status"] == "True" for c in node["status"]["conditions"])

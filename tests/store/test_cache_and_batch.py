@@ -215,3 +215,77 @@ def test_a_waiting_marker_left_by_a_killed_writer_is_removed_and_not_waited_for(
     assert store.has_waiters() is False and not stale.exists()
     (store.root / "locks" / f"waiting-{os.getpid()}").touch()
     assert store.has_waiters() is True
+
+
+def test_a_damaged_entry_in_a_loaded_cache_is_a_miss_not_an_error(store):
+    from kubelite.store import cache as cachemod
+
+    for i in range(2):
+        store.create(CM, _cm(f"c{i}", "v"))
+    store.list(CM)
+    store.flush_cache()
+    (saved,) = store.cache.dir.glob("configmaps.*.cache")
+    table = cachemod._read(saved)
+    rel = "configmaps/default/c0.yaml"
+    key, blob = table[rel]
+    table[rel] = (key, b"\xff" + blob[1:])  # a valid file holding one bad blob
+    saved.write_bytes(__import__("marshal").dumps((cachemod.FORMAT, table)))
+    fresh = Store(store.root, store.clock)
+    assert [o["metadata"]["name"] for o in fresh.list(CM)] == ["c0", "c1"]
+    assert fresh.get(CM, "default", "c0")["data"] == {"k": "v"}
+    assert fresh.cache.table("configmaps")[rel][1] != table[rel][1]  # re-parsed and replaced
+
+
+def test_listings_inside_a_deferred_batch_count_its_creates_and_deletes(store):
+    store.create(CM, _cm("old", "v"))
+    with store.batch(defer=True):
+        store.create(CM, _cm("new", "v"))
+        store.create(CM, dict(_cm("elsewhere", "v"), metadata={"name": "elsewhere", "namespace": "fresh-ns"}))
+        store.delete(CM, "default", "old")
+        assert [o["metadata"]["name"] for o in store.list(CM)] == ["new", "elsewhere"]  # path order
+        assert sorted(o["metadata"]["name"] for _, o in store.scan(CM)) == ["elsewhere", "new"]
+        assert [o["metadata"]["name"] for o in store.list(CM, "default")] == ["new"]
+    assert [o["metadata"]["name"] for o in Store(store.root, store.clock).list(CM)] == ["new", "elsewhere"]
+
+
+def test_a_commit_whose_counter_cannot_be_renamed_renames_nothing(store, monkeypatch):
+    from kubelite.errors import StateError
+
+    store.create(CM, _cm("old", "1"))
+    before = sorted((str(p), p.read_bytes()) for p in store.root.rglob("*") if p.is_file() and "locks" not in p.parts)
+    real = os.replace
+
+    def no_counter(src, dst):
+        if str(dst).endswith("resource-version"):
+            raise OSError(5, "Input/output error")
+        return real(src, dst)
+
+    with pytest.raises(StateError) as e:
+        with store.batch(defer=True):
+            store._rv_next = store._rv_limit  # the next write reserves a new block
+            store.create(CM, _cm("new", "1"))
+            monkeypatch.setattr(os, "replace", no_counter)
+    monkeypatch.undo()
+    assert "nothing was changed" in e.value.message
+    assert sorted((str(p), p.read_bytes()) for p in store.root.rglob("*") if p.is_file() and "locks" not in p.parts) == before
+
+
+def test_an_interrupted_commit_leaves_no_temporary_file(store, monkeypatch):
+    from kubelite.api import yamlemit
+
+    with pytest.raises(KeyboardInterrupt):
+        with store.batch(defer=True):
+            store.create(CM, _cm("a", "1"))
+            store.create(CM, _cm("b", "1"))
+            calls = []
+
+            def interrupted(obj):
+                calls.append(1)
+                if len(calls) == 2:
+                    raise KeyboardInterrupt
+                return real_dump(obj)
+
+            real_dump = yamlemit.dump
+            monkeypatch.setattr(yamlemit, "dump", interrupted)
+    monkeypatch.undo()
+    assert _temp_files(store) == [] and not store.path_for(CM, "default", "a").exists()
