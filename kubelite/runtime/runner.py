@@ -166,13 +166,14 @@ class Runner:
         self.names = names
         self.on_change = on_change or (lambda c: None)
         self.on_problem = on_problem or (lambda p: None)
+        self._bad_files: set = set()
 
     def run_pass(self, number: int) -> PassResult:
         result = PassResult(number)
         start = time.perf_counter()
         snap = Snapshot(self.api)
         store = self.api.store
-        bad_seen: set = set()
+        bad_seen = self._bad_files  # reported once a run, not once a pass
 
         def bad_file(bad) -> None:
             if bad.path in bad_seen:
