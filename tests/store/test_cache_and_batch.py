@@ -164,12 +164,18 @@ def test_an_eager_batch_refuses_a_write_where_it_is_made(store, monkeypatch):
     assert not store.exists(CM, "default", "new")
 
 
-def test_a_damaged_cache_file_is_ignored_and_the_files_are_parsed_again(store):
-    for i in range(3):
+def _saved_cache(store, count: int) -> Path:
+    """The configmaps cache file after `count` objects were written, listed and saved."""
+    for i in range(count):
         store.create(CM, _cm(f"c{i}", "v"))
     store.list(CM)
     store.flush_cache()
     (saved,) = store.cache.dir.glob("configmaps.*.cache")
+    return saved
+
+
+def test_a_damaged_cache_file_is_ignored_and_the_files_are_parsed_again(store):
+    saved = _saved_cache(store, 3)
     saved.write_bytes(saved.read_bytes()[: len(saved.read_bytes()) // 2])
     assert [o["data"]["k"] for o in Store(store.root, store.clock).list(CM)] == ["v", "v", "v"]
     saved.write_bytes(b"\x00not marshal at all")
@@ -220,11 +226,7 @@ def test_a_waiting_marker_left_by_a_killed_writer_is_removed_and_not_waited_for(
 def test_a_damaged_entry_in_a_loaded_cache_is_a_miss_not_an_error(store):
     from kubelite.store import cache as cachemod
 
-    for i in range(2):
-        store.create(CM, _cm(f"c{i}", "v"))
-    store.list(CM)
-    store.flush_cache()
-    (saved,) = store.cache.dir.glob("configmaps.*.cache")
+    saved = _saved_cache(store, 2)
     table = cachemod._read(saved)
     rel = "configmaps/default/c0.yaml"
     key, blob = table[rel]
