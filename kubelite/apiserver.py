@@ -406,6 +406,14 @@ class APIServer:
             meta["name"] = meta["generateName"] + _random_suffix()
         self._check_keys(kind, obj, source)
         self.authorize("create", kind, meta.get("namespace"), "")
+        uid = None
+        if kind.kind == "Job" and isinstance(obj.get("spec"), dict) and not obj["spec"].get("manualSelector"):
+            # As upstream's job strategy: the selector and template labels name the Job's
+            # uid, so it is chosen here, before validation, rather than by the store.
+            import uuid
+
+            uid = str(uuid.uuid4())
+            obj["spec"] = defaults.job_generated_selector(dict(obj, metadata=dict(meta, uid=uid)))
         self._finish(kind, obj, None, source)
         with self.store.locked():
             self._namespace_ok(kind, obj)
@@ -414,7 +422,7 @@ class APIServer:
 
                 raise AlreadyExists(kind.resource, meta["name"])
             undo = self._admit(kind, obj, None, dry_run)
-            stored = self._guarded_write(undo, lambda: self.store.create(kind, obj, dry_run=dry_run))
+            stored = self._guarded_write(undo, lambda: self.store.create(kind, obj, dry_run=dry_run, uid=uid))
             if not dry_run:
                 for hook in AFTER_CREATE:
                     hook(self, kind, stored)

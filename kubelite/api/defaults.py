@@ -198,8 +198,9 @@ def job_generated_selector(obj: dict) -> dict:
     """The Job spec with upstream's generated selector and pod template labels
     (pkg/registry/batch/job generateSelector): the template gains job-name and controller-uid
     labels (legacy and batch.kubernetes.io/ forms) it does not already have, and the selector
-    matches batch.kubernetes.io/controller-uid. Needs the uid, so the Job controller applies it
-    on its first sync rather than at create; a Job with manualSelector: true is left alone."""
+    matches batch.kubernetes.io/controller-uid. Needs the uid: the API server applies it at
+    create, having chosen the uid first, and the Job controller on its first sync of a Job
+    stored without it; a Job with manualSelector: true is left alone."""
     import copy
 
     spec = copy.deepcopy(obj.get("spec") or {})

@@ -547,15 +547,17 @@ class Store:
         return sorted(dirs)
 
     # -- writes --------------------------------------------------------------
-    def create(self, kind: Kind, obj: dict, dry_run: bool = False) -> dict:
-        """Store a new object; fills uid, creationTimestamp, resourceVersion, generation."""
+    def create(self, kind: Kind, obj: dict, dry_run: bool = False, uid: str | None = None) -> dict:
+        """Store a new object; fills uid, creationTimestamp, resourceVersion, generation.
+
+        `uid`: one the API server assigned already (a Job's generated selector names it)."""
         meta = _meta(obj)
         name, ns = meta.get("name"), meta.get("namespace")
         with self.locked():
             path = self._file(kind, ns, name)
             if self._present(path):
                 raise AlreadyExists(kind.resource, name)
-            meta["uid"] = str(uuid.uuid4())
+            meta["uid"] = uid or str(uuid.uuid4())
             meta["creationTimestamp"] = self.clock.stamp()
             if kind.has_spec:
                 meta["generation"] = 1

@@ -425,3 +425,16 @@ def test_status_is_shaped_as_upstream_serializes_it():
                             "uncountedTerminatedPods": {"succeeded": [], "failed": ["u"]}}) == \
         {"succeeded": 3, "ready": 0, "terminating": 0, "uncountedTerminatedPods": {"failed": ["u"]}}
 
+
+
+def test_the_selector_is_generated_when_the_job_is_created_not_on_its_first_sync(kl, state):
+    r = kl(["apply", "-f", "-"], stdin=node_yaml("n1") + job_yaml("now", completions=1), now=at(0))
+    assert r.rc == 0, r.err
+    job = stored(state, "jobs")["now"]
+    uid = job["metadata"]["uid"]
+    assert job["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+    assert job["spec"]["template"]["metadata"]["labels"]["controller-uid"] == uid
+    assert job["metadata"]["generation"] == 1
+    kl(["reconcile"], now=at(0))
+    assert stored(state, "jobs")["now"]["metadata"]["generation"] == 1  # the controller had nothing to add
+    assert kl(["apply", "-f", "-"], stdin=job_yaml("now", completions=1), now=at(0)).out.strip() == "job.batch/now unchanged"
