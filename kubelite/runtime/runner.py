@@ -27,6 +27,7 @@ ORDER: list[tuple[str, str]] = [
     ("serviceaccount", "kubelite.controllers.serviceaccount"),
     ("kubelet-node", "kubelite.controllers.kubeletnode"),
     ("nodelifecycle", "kubelite.controllers.nodelifecycle"),
+    ("podgc", "kubelite.controllers.podgc"),
     ("cronjob", "kubelite.controllers.cronjob"),
     ("job", "kubelite.controllers.job"),
     ("deployment", "kubelite.controllers.deployment"),
