@@ -43,6 +43,7 @@ ORDER: list[tuple[str, str]] = [
     ("garbagecollector", "kubelite.controllers.garbagecollector"),
     ("federation", "kubelite.controllers.federation"),
 ]
+_MODULES = dict(ORDER)
 EXIT_OK, EXIT_DEGRADED, EXIT_BUSY, EXIT_UNSTABLE = 0, 1, 3, 4
 CATCH_UP_ROUNDS = 3
 COMMIT_AFTER = 10.0  # seconds a pass may keep CLI writers waiting before it commits
@@ -192,14 +193,7 @@ class Runner:
             # bound, started) is written once, and the writes become durable together.
             seen: dict[str, list[int]] = {}
             try:
-                for name in self.names:
-                    commit.open()
-                    self._sync(name, snap, result)
-                    seen[name] = [snap.changes[k] for k in self._watches(name)]
-                    commit.maybe_close()
-                    if commit.failed:
-                        break
-                else:
+                if all(self._step(name, snap, result, seen, commit) for name in self.names):
                     self._catch_up(snap, result, seen, commit)
             except KubeliteError as e:  # no store lock: nothing more can be written this pass
                 commit.report(e)
@@ -213,7 +207,17 @@ class Runner:
         return result
 
     def _watches(self, name: str) -> tuple[str, ...]:
-        return getattr(importlib.import_module(dict(ORDER)[name]), "WATCHES", ())
+        return getattr(importlib.import_module(_MODULES[name]), "WATCHES", ())
+
+    def _step(self, name: str, snap: Snapshot, result: PassResult, seen: dict[str, list[int]],
+              commit: "_Commits") -> bool:
+        """Run one controller inside the pass's commit and note what it has seen; False
+        when the commit failed and the pass must end."""
+        commit.open()
+        self._sync(name, snap, result)
+        seen[name] = [snap.changes[k] for k in self._watches(name)]
+        commit.maybe_close()
+        return not commit.failed
 
     def _catch_up(self, snap: Snapshot, result: PassResult, seen: dict[str, list[int]], commit: "_Commits") -> None:
         """Re-run, in order, each controller whose watched kinds changed after it ran.
@@ -229,11 +233,7 @@ class Runner:
             for name in self.names:
                 watched = self._watches(name)
                 if watched and [snap.changes[k] for k in watched] != seen[name]:
-                    commit.open()
-                    self._sync(name, snap, result)
-                    seen[name] = [snap.changes[k] for k in watched]
-                    commit.maybe_close()
-                    if commit.failed:
+                    if not self._step(name, snap, result, seen, commit):
                         return
                     ran = True
             if not ran:
@@ -243,7 +243,7 @@ class Runner:
         """One controller, isolated: its failure is reported and the pass goes on."""
         ctx = PassContext(self.api, snap, name)
         try:
-            importlib.import_module(dict(ORDER)[name]).sync(ctx)
+            importlib.import_module(_MODULES[name]).sync(ctx)
         except KubeliteError as e:
             ctx.problem(None, e.message)
         except Exception as e:  # one controller's failure never stops the others

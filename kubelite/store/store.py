@@ -388,11 +388,10 @@ class Store:
                 raise FileNotFoundError(str(path))
             return unpack(entry.data)
         rel = self._rel(path)
-        real = path
         plural = rel.split("/", 1)[0] if rel else ""
         if rel is not None:
             try:
-                st = os.stat(real)
+                st = os.stat(path)
             except FileNotFoundError:
                 raise
             except OSError as e:
@@ -403,7 +402,7 @@ class Store:
                 if obj is not None:
                     return obj
         try:
-            fd = os.open(real, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
             raise
         except OSError as e:
@@ -476,8 +475,7 @@ class Store:
         For passes that look at a field or two of many objects and keep none (event
         expiry): nothing goes into the snapshot, and a cache hit costs a stat and an unpack.
         """
-        for path, obj in self._each(kind, None, sort=False):
-            yield path, obj
+        return self._each(kind, None, sort=False)
 
     def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
         """Every readable object of a kind, in path order. Bad files are skipped and reported.
