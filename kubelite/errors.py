@@ -62,6 +62,8 @@ class Invalid(ServerError):
     def __init__(self, message: str, causes: list[str] | None = None):
         super().__init__(message)
         self.causes = causes or []
+        self.kind = self.name = ""
+        self.field_errors: list = []  # FieldError, when known: the Status' causes
 
 
 class Forbidden(ServerError):
@@ -77,6 +79,18 @@ class Unauthorized(KubeliteError):
 
 class BadRequest(ServerError):
     reason = "BadRequest"
+
+
+class TooManyRequests(ServerError):
+    """A request refused for now: an eviction a disruption budget blocks (429)."""
+
+    reason = "TooManyRequests"
+
+
+class Expired(ServerError):
+    """A watch or continue token older than the history kept (410 Gone)."""
+
+    reason = "Expired"
 
 
 class UsageError(KubeliteError):

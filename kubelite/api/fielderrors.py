@@ -46,7 +46,9 @@ def invalid(kind: str, name: str, errors: list[FieldError]) -> Invalid:
     text = ", ".join(str(e) for e in shown)
     if len(errors) > 1:
         text = "[" + text + (f", and {len(errors) - 3} more" if len(errors) > 3 else "") + "]"
-    return Invalid(f'The {kind} "{name}" is invalid: {text}', [str(e) for e in errors])
+    e = Invalid(f'The {kind} "{name}" is invalid: {text}', [str(e) for e in errors])
+    e.kind, e.name, e.field_errors = kind, name, list(errors)  # for the API's Status causes
+    return e
 
 
 class Errors(list):

@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "audit": "kubelite.cli.auth:audit",
     "federation": "kubelite.cli.federation:federation",
     "config": "kubelite.cli.config:config",
+    "serve": "kubelite.cli.serve:serve",
 }
 HELP = {
     "api-resources": "Print the supported API resources",
@@ -71,6 +72,7 @@ HELP = {
     "audit": "Read the audit log of writes and denials",
     "federation": "Join and unjoin member clusters of a federation (KubeFed)",
     "config": "Name state directories as contexts and pick the current one",
+    "serve": "Serve the Kubernetes API over HTTPS from the state directory",
 }
 
 

@@ -1,0 +1,321 @@
+"""The HTTPS server: aiohttp routes every request to one dispatcher, which authenticates,
+parses the URL into a RequestInfo, runs the verb's handler in a worker thread, and writes
+the object, a Table, a watch stream or a Status.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from kubelite.api import kinds
+from kubelite.apiserver import APIServer
+from kubelite.auth.identity import ADMIN, Identity
+from kubelite.errors import BadRequest, Forbidden, KubeliteError, Unauthorized
+from kubelite.server import discovery, handlers, status as st
+from kubelite.server.requestinfo import VIRTUAL, RequestInfo, parse
+from kubelite.server.status import HTTPError
+
+MAX_BODY = 3 * 1024 * 1024  # upstream's default limit on a request body
+MAX_DEPTH = 100  # nesting beyond any real object; refused before it is decoded further
+BODY_SECONDS = 30  # a body that trickles in slower than this is refused
+WATCH_SECONDS = 1800  # upstream's --min-request-timeout
+BOOKMARK_SECONDS = 60
+PUBLIC = {"/healthz", "/livez", "/readyz", "/version"}
+
+
+class Server:
+    """The state a running `kubelite serve` holds: the state dir, the pool, the watch hub."""
+
+    def __init__(self, root: Path, admin_token: str, workers: int = 8):
+        self.root = Path(root)
+        self.admin_token = admin_token
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kubelite-api")
+        self._local = threading.local()
+        self._write = threading.Lock()  # one write at a time in this process; the store lock spans processes
+        from kubelite.server.watch import Hub
+
+        self.hub = Hub(self.control_plane)
+        self.streams: set[web.StreamResponse] = set()
+        self.closing = asyncio.Event()
+
+    def control_plane(self) -> APIServer:
+        """This thread's APIServer (its store keeps a parse cache between requests)."""
+        api = getattr(self._local, "api", None)
+        if api is None:
+            api = APIServer.open(self.root, create=False)
+            self._local.api = api
+        api.identity = None
+        api.warnings = []
+        return api
+
+    async def call(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    # -- authentication ------------------------------------------------------------
+    def authenticate(self, request: web.Request) -> Identity:
+        auth = request.headers.get("Authorization", "")
+        if not auth.lower().startswith("bearer "):
+            raise Unauthorized()
+        token = auth[7:].strip()
+        return self.identity_of(token)
+
+    def identity_of(self, token: str) -> Identity:
+        import hmac
+
+        if token and hmac.compare_digest(token.encode(), self.admin_token.encode()):
+            return ADMIN
+        from kubelite.auth import tokens
+
+        if not token.startswith(tokens.PREFIX):
+            raise Unauthorized()
+        return tokens.authenticate(self.control_plane(), token)
+
+    def impersonate(self, who: Identity, request: web.Request) -> Identity:
+        """Impersonate-User / Impersonate-Group, each authorized with the `impersonate` verb."""
+        user = request.headers.get("Impersonate-User")
+        groups = request.headers.getall("Impersonate-Group", [])
+        if not user:
+            if groups:
+                raise BadRequest("requested [" + ", ".join(f"{{Group {g}}}" for g in groups) + "] without impersonating a user")
+            return who
+        from kubelite.auth.rbac import Request
+
+        api = self.control_plane()
+        checks = []
+        sa = Identity.of(user).service_account()
+        if sa:
+            checks.append(Request("impersonate", "", "serviceaccounts", "", sa[0], sa[1]))
+        else:
+            checks.append(Request("impersonate", "", "users", "", "", user))
+        checks += [Request("impersonate", "", "groups", "", "", g) for g in groups]
+        for req in checks:
+            if not api.authorizer.allows(who, req):
+                from kubelite.auth.authorizer import denial
+
+                raise Forbidden(denial(who, req))
+        return Identity.of(user, groups)
+
+
+def _json(data: Any, code: int = 200, headers: dict | None = None, ctype: str = "application/json") -> web.Response:
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    h = dict(headers or {})
+    h["Content-Type"] = ctype
+    return web.Response(body=body, status=code, headers=h)
+
+
+def _status(s: dict) -> web.Response:
+    return _json(s, s.get("code", 500))
+
+
+def _depth_ok(obj: Any) -> bool:
+    stack = [(obj, 1)]
+    while stack:
+        o, d = stack.pop()
+        if d > MAX_DEPTH:
+            return False
+        if isinstance(o, dict):
+            stack.extend((v, d + 1) for v in o.values())
+        elif isinstance(o, list):
+            stack.extend((v, d + 1) for v in o)
+    return True
+
+
+async def _body(request: web.Request, ctype: str) -> Any:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise HTTPError("RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}")
+    try:
+        raw = await asyncio.wait_for(request.content.read(MAX_BODY + 1), BODY_SECONDS)
+    except asyncio.TimeoutError:
+        raise HTTPError("Timeout", "request body was not received in time") from None
+    if len(raw) > MAX_BODY:
+        raise HTTPError("RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}")
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the body of the request is not valid UTF-8") from None
+    if ctype == "application/apply-patch+yaml" or ctype.endswith("yaml"):
+        from kubelite.api import yamlio
+
+        try:
+            docs = yamlio.load_all(text, "request body") if hasattr(yamlio, "load_all") else None
+        except KubeliteError as e:
+            raise BadRequest(e.message) from None
+        if docs is None:
+            docs = [json.loads(text)]
+        data = docs[0] if docs else None
+    else:
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise BadRequest("the object is nested too deeply") from None
+        except ValueError as e:
+            raise BadRequest(f"the body of the request could not be decoded: {e}") from None
+    if not _depth_ok(data):
+        raise BadRequest(f"the object is nested too deeply (more than {MAX_DEPTH} levels)")
+    return data
+
+
+ACCEPTED_WRITE = ("application/json", "application/yaml", "*/*", "")
+
+
+def make_app(server: Server) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY + 1024)
+    app["server"] = server
+
+    async def health(request: web.Request) -> web.Response:
+        return web.Response(text="ok", content_type="text/plain")
+
+    async def dispatch(request: web.Request) -> web.StreamResponse:
+        path = request.path
+        kind = None
+        try:
+            if path in ("/healthz", "/livez", "/readyz") or path.startswith(("/healthz/", "/livez/", "/readyz/")):
+                return await health(request)
+            if path == "/version":
+                return _json(discovery.version())
+            who = await server.call(server.authenticate, request)
+            who = await server.call(server.impersonate, who, request)
+            accept = request.headers.get("Accept", "")
+            if request.method == "GET":
+                doc = _discovery(path, accept)
+                if doc is not None:
+                    return doc
+                if path.startswith("/openapi/"):
+                    from kubelite.server import openapi
+
+                    data = await server.call(openapi.document, path, request.query.get("hash"))
+                    if data is None:
+                        raise HTTPError("NotFound", "the server could not find the requested resource")
+                    return _json(data)
+            info = parse(path)
+            kind = info.kind
+            return await _resource(request, server, who, info, accept)
+        except HTTPError as e:
+            return _status(st.from_error(e))
+        except KubeliteError as e:
+            return _status(st.from_error(e, kind))
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # a bug: a Status, never a dropped connection
+            import traceback
+
+            traceback.print_exc()
+            return _status(st.from_error(e))
+
+    app.router.add_route("*", "/{tail:.*}", dispatch)
+    return app
+
+
+def _discovery(path: str, accept: str) -> web.Response | None:
+    agg = "as=APIGroupDiscoveryList" in accept and "v=v2" in accept
+    if path in ("/api", "/api/"):
+        if agg:
+            return _json(discovery.aggregated(legacy=True), ctype=discovery.AGGREGATED)
+        return _json(discovery.api_versions())
+    if path in ("/apis", "/apis/"):
+        if agg:
+            return _json(discovery.aggregated(legacy=False), ctype=discovery.AGGREGATED)
+        return _json(discovery.api_group_list())
+    parts = [p for p in path.split("/") if p]
+    if parts == ["api", "v1"]:
+        return _json(discovery.resource_list("", "v1"))
+    if len(parts) == 2 and parts[0] == "apis":
+        g = discovery.api_group(parts[1])
+        if g is None:
+            raise HTTPError("NotFound", "the server could not find the requested resource")
+        return _json(g)
+    if len(parts) == 3 and parts[0] == "apis":
+        rl = discovery.resource_list(parts[1], parts[2])
+        if rl is None:
+            raise HTTPError("NotFound", "the server could not find the requested resource")
+        return _json(rl)
+    return None
+
+
+async def _resource(request: web.Request, server: Server, who: Identity, info: RequestInfo, accept: str) -> web.StreamResponse:
+    method = request.method
+    q = dict(request.query)
+    ctype = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    body = None
+    if method in ("POST", "PUT", "PATCH", "DELETE"):
+        if method == "PATCH":
+            if ctype not in handlers.PATCH_TYPES:
+                raise HTTPError("UnsupportedMediaType", f"the body of the request was in an unknown format - accepted media types include: "
+                                + ", ".join(handlers.PATCH_TYPES))
+        elif ctype not in ACCEPTED_WRITE:
+            raise HTTPError("UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml')
+        body = await _body(request, ctype)
+    if info.kind is None:  # a review
+        if method != "POST":
+            raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
+        call = handlers.Call(server.control_plane(), info, q, body, ctype)
+
+        def run_review():
+            c = handlers.Call(server.control_plane(), info, q, body, ctype)
+            return handlers.review(c, who, server.identity_of)
+
+        code, out = await server.call(run_review)
+        return _json(out, code)
+    if method == "GET" and (q.get("watch") in ("1", "true") or (info.subresource == "" and q.get("watch") == "True")):
+        from kubelite.server import streams
+
+        return await streams.watch(request, server, who, info, q, accept)
+    if method == "GET" and info.subresource == "log":
+        from kubelite.server import streams
+
+        return await streams.log(request, server, who, info, q)
+
+    def run():
+        api = server.control_plane()
+        api.identity = who
+        c = handlers.Call(api, info, q, body, ctype)
+        if method == "GET":
+            if info.name:
+                return 200, handlers.get(c), c.warnings
+            if info.subresource:
+                raise HTTPError("NotFound", "the server could not find the requested resource")
+            out = handlers.list_(c)
+            return 200, out, c.warnings
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            with server._write:
+                if method == "POST":
+                    if info.name and not info.subresource:
+                        raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
+                    code, out = handlers.create(c)
+                elif method == "PUT":
+                    code, out = handlers.update(c)
+                elif method == "PATCH":
+                    code, out = handlers.patch(c)
+                elif info.name:
+                    code, out = handlers.delete(c)
+                else:
+                    code, out = handlers.delete_collection(c)
+            return code, out, c.warnings + api.warnings
+        raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
+
+    code, out, warnings = await server.call(run)
+    headers = {"Warning": ", ".join(f'299 - "{w}"' for w in warnings)} if warnings else None
+    if method == "GET" and info.kind is not None and accept and _wants_table(accept) and not info.subresource:
+        from kubelite.server import tables
+
+        objs = out["items"] if "items" in out else [out]
+        now = server.control_plane().clock.now()
+        rv = (out.get("metadata") or {}).get("resourceVersion", "")
+        t = tables.table(info.kind, objs, now, rv, q.get("includeObject") or "PartialObjectMetadata")
+        if "continue" in (out.get("metadata") or {}):
+            t["metadata"]["continue"] = out["metadata"]["continue"]
+        return _json(t, code, headers, "application/json;as=Table;v=v1;g=meta.k8s.io")
+    return _json(out, code, headers)
+
+
+def _wants_table(accept: str) -> bool:
+    first = accept.split(",")[0]
+    return "as=Table" in first and "g=meta.k8s.io" in first

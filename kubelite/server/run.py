@@ -1,0 +1,103 @@
+"""Starting and stopping the server: TLS, the kubeconfig, the controllers' loop, signals."""
+from __future__ import annotations
+
+import asyncio
+import signal
+import ssl
+import sys
+import threading
+from pathlib import Path
+
+SHUTDOWN_SECONDS = 10
+
+
+class ReconcileLoop:
+    """The controllers, every `interval`, under the same reconcile lock as a cron `reconcile`."""
+
+    def __init__(self, root: Path, interval: float):
+        self.root, self.interval = root, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kubelite-reconcile", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the loop to stop and wait for a pass in flight to finish its writes."""
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        from kubelite.apiserver import APIServer
+        from kubelite.errors import Busy, KubeliteError
+        from kubelite.runtime import runner
+
+        api = None
+        while not self._stop.is_set():
+            try:
+                if api is None:
+                    api = APIServer.open(self.root, create=False)
+                runner.Runner(api, None, None, lambda p: print(p.line(), file=sys.stderr, flush=True)).run()
+            except Busy:
+                pass  # a cron or CLI reconcile is running: it does this pass's work
+            except KubeliteError as e:
+                print(f"error: reconcile: {e.message}", file=sys.stderr, flush=True)
+                api = None
+            except Exception as e:  # one failure never stops the server; the next pass retries
+                print(f"error: reconcile: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
+                api = None
+            self._stop.wait(self.interval)
+
+
+def serve_forever(root: Path, address: str, port: int, kubeconfig: Path, interval: float | None) -> int:
+    return asyncio.run(_main(root, address, port, kubeconfig, interval))
+
+
+async def _main(root: Path, address: str, port: int, kubeconfig: Path, interval: float | None) -> int:
+    from aiohttp import web
+
+    from kubelite.server import pki
+    from kubelite.server.app import Server, make_app
+
+    pkidir = root / "pki"
+    crt, key, ca_pem = pki.serving_cert(pkidir, [address])
+    token = pki.admin_token(pkidir)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(str(crt), str(key))
+    server = Server(root, token)
+    app = make_app(server)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
+    await runner.setup()
+    site = web.TCPSite(runner, address, port, ssl_context=ctx, backlog=256)
+    try:
+        await site.start()
+    except OSError as e:
+        await runner.cleanup()
+        print(f"error: cannot listen on {address}:{port}: {e.strerror}", file=sys.stderr)
+        return 1
+    sock = site._server.sockets[0]  # the port actually bound (--port 0)
+    bound = sock.getsockname()[1]
+    host = f"[{address}]" if ":" in address else address
+    url = f"https://{host}:{bound}"
+    server.hub.start()
+    loop_thread = ReconcileLoop(root, interval) if interval else None
+    if loop_thread:
+        loop_thread.start()
+    pki.write_kubeconfig(kubeconfig, pki.kubeconfig(url, ca_pem, token))
+    print(f"kubelite serving {url}; kubeconfig: {kubeconfig}", flush=True)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    # In-flight requests finish (runner.cleanup waits for them), watches end, the port is freed.
+    server.closing.set()
+    await site.stop()
+    if loop_thread:
+        await loop.run_in_executor(None, loop_thread.stop)
+    server.hub.stop()
+    await runner.cleanup()
+    server.pool.shutdown(wait=True)
+    return 0

@@ -1,0 +1,141 @@
+"""Long responses: watch streams (chunked JSON events) and pods/log."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from aiohttp import web
+
+from kubelite.api import selectors
+from kubelite.auth.identity import Identity
+from kubelite.server import handlers
+from kubelite.server.requestinfo import RequestInfo
+from kubelite.server.watch import Watcher
+
+_END = object()
+
+
+async def watch(request: web.Request, server, who: Identity, info: RequestInfo, q: dict, accept: str) -> web.StreamResponse:
+    from kubelite.server.app import BOOKMARK_SECONDS, WATCH_SECONDS, _wants_table
+
+    kind = info.kind
+
+    def authorize():
+        api = server.control_plane()
+        api.identity = who
+        api.authorize("watch", kind, info.namespace, info.name)
+        return (selectors.parse(q.get("labelSelector")), handlers.parse_field_selector(kind, q.get("fieldSelector")))
+
+    label_sel, field_sel = await server.call(authorize)
+    name = info.name
+    fs_name = field_sel.value_of("metadata.name")
+    if fs_name:
+        name = fs_name
+    w = Watcher(kind, info.namespace, name, label_sel, field_sel, asyncio.get_running_loop())
+    send_initial = q.get("sendInitialEvents") == "true"
+    await server.call(server.hub.add, w, q.get("resourceVersion"), send_initial)
+    table = _wants_table(accept)
+    resp = web.StreamResponse(status=200)
+    resp.content_type = "application/json"
+    if table:
+        resp.headers["Content-Type"] = "application/json;as=Table;v=v1;g=meta.k8s.io"
+    resp.enable_chunked_encoding()
+    await resp.prepare(request)
+    server.streams.add(resp)
+    timeout = float(q.get("timeoutSeconds") or WATCH_SECONDS)
+    deadline = time.monotonic() + timeout
+    bookmarks = q.get("allowWatchBookmarks") == "true"
+    last_rv = str(server.hub.current_rv())
+    clock = server.control_plane().clock
+
+    async def emit(etype: str, obj: dict) -> None:
+        if table and etype != "BOOKMARK":
+            from kubelite.server import tables
+
+            obj = tables.table(kind, [obj], clock.now(), (obj.get("metadata") or {}).get("resourceVersion", ""),
+                               q.get("includeObject") or "PartialObjectMetadata")
+        await resp.write(json.dumps({"type": etype, "object": obj}, separators=(",", ":")).encode() + b"\n")
+
+    def bookmark(rv: str, end: bool = False) -> dict:
+        meta: dict = {"resourceVersion": rv}
+        if end:
+            meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+        return {"kind": kind.kind, "apiVersion": kind.api_version, "metadata": meta}
+
+    try:
+        if send_initial:
+            # the initial ADDED events are queued already; mark their end once they are out
+            while not w.queue.empty():
+                etype, obj = w.queue.get_nowait()
+                await emit(etype, obj)
+                last_rv = (obj.get("metadata") or {}).get("resourceVersion", last_rv)
+            await emit("BOOKMARK", bookmark(str(server.hub.current_rv()), end=True))
+        next_bookmark = time.monotonic() + BOOKMARK_SECONDS
+        closing = asyncio.ensure_future(server.closing.wait())
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                wait = min(left, max(0.05, next_bookmark - time.monotonic())) if bookmarks else left
+                getter = asyncio.ensure_future(w.queue.get())
+                done, _ = await asyncio.wait({getter, closing}, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+                if getter not in done:
+                    getter.cancel()
+                    if closing in done:
+                        break
+                    if bookmarks and time.monotonic() >= next_bookmark:
+                        await emit("BOOKMARK", bookmark(str(max(int(last_rv or 0), server.hub.current_rv()))))
+                        next_bookmark = time.monotonic() + BOOKMARK_SECONDS
+                    continue
+                etype, obj = getter.result()
+                await emit(etype, obj)
+                last_rv = (obj.get("metadata") or {}).get("resourceVersion", last_rv)
+        finally:
+            closing.cancel()
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        server.hub.remove(w)
+        server.streams.discard(resp)
+    try:
+        await resp.write_eof()
+    except (ConnectionResetError, RuntimeError):
+        pass
+    return resp
+
+
+async def log(request: web.Request, server, who: Identity, info: RequestInfo, q: dict) -> web.StreamResponse:
+    """pods/log: the container's log files, as the process runtime writes them (empty for simulated pods)."""
+
+    def read():
+        api = server.control_plane()
+        api.identity = who
+        api.authorize("get", info.kind, info.namespace, info.name, "log")
+        pod = api.store.get(info.kind, info.namespace, info.name)
+        containers = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
+        container = q.get("container") or ""
+        if not container:
+            if len(containers) != 1:
+                from kubelite.errors import BadRequest
+
+                raise BadRequest(f"a container name must be specified for pod {info.name}, choose one of: [{' '.join(containers)}]")
+            container = containers[0]
+        elif container not in containers + [c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []]:
+            from kubelite.errors import BadRequest
+
+            raise BadRequest(f"container {container} is not valid for pod {info.name}")
+        try:
+            from kubelite.runtime import logs
+        except ImportError:
+            return b""
+        tail = q.get("tailLines")
+        since = q.get("sinceSeconds")
+        chunks = logs.read_log(api.store.root, pod, container, previous=q.get("previous") == "true",
+                               tail=int(tail) if tail else None, since=float(since) if since else None,
+                               timestamps=q.get("timestamps") == "true")
+        return b"".join(chunks)
+
+    data = await server.call(read)
+    return web.Response(body=data, content_type="text/plain")

@@ -1,0 +1,183 @@
+"""Watch: one poller follows the store's changes, whoever made them, and fans them out.
+
+The store is written by other processes too (the CLI, a cron `reconcile`, a hand edit),
+so changes are not seen as calls here but read back from the state directory. The hub
+keeps an informer-style cache of each watched kind (object per key, for DELETED events
+and selectors) and a bounded history of events, so a watch can resume from a recent
+resourceVersion; an older one gets 410 Expired and the client relists.
+
+Where the store keeps a change journal (Store.changes_since), the hub reads it; else it
+rescans the watched kinds when the resourceVersion counter moves, and every few seconds
+for hand edits, which do not move it.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubelite.api.kinds import Kind
+from kubelite.errors import Expired
+
+HISTORY = 10_000
+RESCAN_SECONDS = 2.0
+
+
+@dataclass
+class Watcher:
+    kind: Kind
+    namespace: str | None
+    name: str
+    label_sel: Any
+    field_sel: Any
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue = field(default_factory=asyncio.Queue)
+
+    def wants(self, obj: dict) -> bool:
+        m = obj.get("metadata") or {}
+        if self.namespace and m.get("namespace") != self.namespace:
+            return False
+        if self.name and m.get("name") != self.name:
+            return False
+        return self.label_sel.matches(m.get("labels")) and self.field_sel.matches(obj)
+
+    def send(self, etype: str, obj: dict) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (etype, obj))
+
+
+def _key(obj: dict) -> tuple[str, str]:
+    m = obj.get("metadata") or {}
+    return (m.get("namespace") or "", m.get("name") or "")
+
+
+def _rv(obj: dict) -> int:
+    try:
+        return int((obj.get("metadata") or {}).get("resourceVersion") or 0)
+    except ValueError:
+        return 0
+
+
+class Hub:
+    def __init__(self, api_factory):
+        self._api_factory = api_factory  # a control-plane APIServer for this thread
+        self._lock = threading.Lock()
+        self.caches: dict[Kind, dict[tuple[str, str], dict]] = {}
+        self.since: dict[Kind, int] = {}  # the rv each cache was filled at
+        self.history: collections.deque = collections.deque(maxlen=HISTORY)  # (rv, kind, type, obj)
+        self.watchers: list[Watcher] = []
+        self.rv = 0
+        self._last_scan = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        from kubelite.server.handlers import current_rv
+
+        # Watches may resume from any resourceVersion since the server started; older is 410.
+        self.start_rv = current_rv(api_factory())
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self, interval: float = 0.1) -> None:
+        self._thread = threading.Thread(target=self._run, args=(interval,), name="kubelite-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.poll()
+            except Exception:  # a bad moment (a file mid-rename): the next poll sees it
+                pass
+
+    # -- the cache -------------------------------------------------------------------
+    def _fill(self, kind: Kind) -> None:
+        api = self._api_factory()
+        from kubelite.server.handlers import current_rv
+
+        rv = current_rv(api)
+        objs = api.list(kind, None)
+        self.caches[kind] = {_key(o): o for o in objs}
+        self.since[kind] = rv
+
+    def poll(self) -> None:
+        with self._lock:
+            if not self.caches:
+                return
+            api = self._api_factory()
+            from kubelite.server.handlers import current_rv
+
+            now_rv = current_rv(api)
+            scan_due = time.monotonic() - self._last_scan >= RESCAN_SECONDS
+            if now_rv == self.rv and not scan_due:
+                return
+            self._last_scan = time.monotonic()
+            self.rv = now_rv
+            for kind in list(self.caches):
+                self._rescan(api, kind, now_rv)
+
+    def _rescan(self, api, kind: Kind, now_rv: int) -> None:
+        old = self.caches[kind]
+        new = {_key(o): o for o in api.list(kind, None)}
+        events = []
+        for k, o in new.items():
+            prev = old.get(k)
+            if prev is None:
+                events.append(("ADDED", o))
+            elif prev.get("metadata", {}).get("resourceVersion") != o.get("metadata", {}).get("resourceVersion") or prev != o:
+                events.append(("MODIFIED", o))
+        for k, o in old.items():
+            if k not in new:
+                gone = dict(o, metadata=dict(o.get("metadata") or {}, resourceVersion=str(now_rv)))
+                events.append(("DELETED", gone))
+        events.sort(key=lambda e: _rv(e[1]))
+        self.caches[kind] = new
+        for etype, o in events:
+            self.history.append((_rv(o), kind, etype, o))
+            for w in self.watchers:
+                if w.kind == kind and w.wants(o):
+                    w.send(etype, o)
+
+    # -- watchers --------------------------------------------------------------------
+    def add(self, w: Watcher, resource_version: str | None, send_initial: bool) -> None:
+        """Register a watcher; queue its initial events (ADDED for current objects, or the
+        history after resource_version). Raises Expired when that history is gone."""
+        with self._lock:
+            if w.kind not in self.caches:
+                self._fill(w.kind)
+                if not self.rv:
+                    from kubelite.server.handlers import current_rv
+
+                    self.rv = current_rv(self._api_factory())
+            cache = self.caches[w.kind]
+            rv = int(resource_version) if resource_version and resource_version != "0" else None
+            if rv is None or send_initial:
+                for o in sorted(cache.values(), key=_key):
+                    if w.wants(o):
+                        w.send("ADDED", o)
+            else:
+                if rv < self.start_rv:
+                    raise Expired(f"too old resource version: {rv} ({self.start_rv})")
+                floor = self.since[w.kind]
+                if rv < floor:
+                    # The kind was first watched after rv: what changed between rv and the
+                    # fill is sent as the objects are now (deletions there are not known).
+                    for o in sorted(cache.values(), key=_rv):
+                        if _rv(o) > rv and w.wants(o):
+                            w.send("MODIFIED", o)
+                for hrv, kind, etype, o in self.history:
+                    if kind == w.kind and hrv > max(rv, floor) and w.wants(o):
+                        w.send(etype, o)
+            self.watchers.append(w)
+
+    def remove(self, w: Watcher) -> None:
+        with self._lock:
+            if w in self.watchers:
+                self.watchers.remove(w)
+
+    def current_rv(self) -> int:
+        return self.rv
