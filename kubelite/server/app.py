@@ -145,12 +145,12 @@ async def _body(request: web.Request, ctype: str) -> Any:
         from kubelite.api import yamlio
 
         try:
-            docs = yamlio.load_all(text, "request body") if hasattr(yamlio, "load_all") else None
+            docs = yamlio.load_documents(text, "request body")
         except KubeliteError as e:
             raise BadRequest(e.message) from None
-        if docs is None:
-            docs = [json.loads(text)]
-        data = docs[0] if docs else None
+        if len(docs) > 1:
+            raise BadRequest("the request body holds more than one YAML document")
+        data = docs[0].data if docs else None
     else:
         try:
             data = json.loads(text)
@@ -276,7 +276,7 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
     def run():
         api = server.control_plane()
         api.identity = who
-        c = handlers.Call(api, info, q, body, ctype)
+        c = handlers.Call(api, info, q, body, ctype, manager=_manager(request))
         if method == "GET":
             if info.name:
                 return 200, handlers.get(c), c.warnings
@@ -314,6 +314,14 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
             t["metadata"]["continue"] = out["metadata"]["continue"]
         return _json(t, code, headers, "application/json;as=Table;v=v1;g=meta.k8s.io")
     return _json(out, code, headers)
+
+
+def _manager(request: web.Request) -> str:
+    """Upstream's default field manager: ?fieldManager=, else the user agent up to its first '/'."""
+    m = request.query.get("fieldManager")
+    if m:
+        return m[:128]
+    return (request.headers.get("User-Agent") or "unknown").split("/")[0][:128]
 
 
 def _wants_table(accept: str) -> bool:

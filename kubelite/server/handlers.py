@@ -55,6 +55,12 @@ class Call:
     body: Any = None
     content_type: str = ""
     warnings: list[str] = field(default_factory=list)
+    manager: str = ""  # the field manager: ?fieldManager=, else the client's user agent
+
+    def record(self, old: dict | None, new: dict, sub: str = "") -> None:
+        from kubelite.server import ssa
+
+        ssa.record_update(old, new, self.manager, self.api.clock.stamp(), self.info.kind.api_version, sub)
 
     @property
     def dry_run(self) -> bool:
@@ -205,6 +211,7 @@ def create(c: Call) -> tuple[int, dict]:
     if info.subresource:
         return subresource_create(c)
     obj = field_validation(c, _check_body_kind(c, c.body))
+    c.record(None, obj)
     res = c.api.create(obj, namespace=info.namespace, dry_run=c.dry_run)
     return 201, res.obj
 
@@ -223,6 +230,7 @@ def update(c: Call) -> tuple[int, dict]:
     with api.store.locked():
         old = api.get(info.kind, info.namespace, info.name)
         new = apply_strategy(info, old, obj)
+        c.record(old, new, info.subresource)
         res = api.update(new, dry_run=c.dry_run, check_rv=True, subresource=info.subresource)
     return 200, res.obj
 
@@ -289,6 +297,7 @@ def patch(c: Call) -> tuple[int, dict]:
         if not prev_rv:
             new["metadata"]["resourceVersion"] = old["metadata"].get("resourceVersion")
         new = apply_strategy(info, old, new)
+        c.record(old, new, info.subresource)
         res = api.update(new, dry_run=c.dry_run, check_rv=True, verb="patch", subresource=info.subresource)
     return 200, res.obj
 
@@ -368,6 +377,7 @@ def write_scale(c: Call, scale: Any, old: dict | None = None, verb: str = "updat
             raise Conflict(info.kind.resource, info.name)
         new = clone(old)
         new.setdefault("spec", {})["replicas"] = replicas
+        c.record(old, new, "scale")
         res = api.update(new, dry_run=c.dry_run, verb=verb, subresource="scale")
     return to_scale(info.kind, res.obj)
 

@@ -58,7 +58,10 @@ def from_error(e: BaseException, kind=None) -> dict:
     if isinstance(e, errors.Unauthorized):
         return status("Unauthorized", "Unauthorized")
     if isinstance(e, (errors.NotFound, errors.AlreadyExists, errors.Conflict)):
-        return status(e.reason, e.message, _resource_details(e.resource, e.name))
+        d = _resource_details(e.resource, e.name)
+        if getattr(e, "causes", None):
+            d["causes"] = e.causes  # server-side apply's field manager conflicts
+        return status(e.reason, e.message, d)
     if isinstance(e, errors.Invalid):
         details: dict = {}
         if e.name:

@@ -1,0 +1,190 @@
+"""Real kubectl 1.32 against a real `kubelite serve`: each command prints what it prints against a cluster."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from tests.conftest import run_kubelite
+from tests.server.conftest import SAMPLES, kubectl, needs_kubectl, wait_for
+
+pytestmark = needs_kubectl
+
+
+def _ok(r):
+    assert r.rc == 0, r.err
+    return r.out
+
+
+def _running(served, ns="shop", want=3, label="app=web"):
+    def check():
+        r = kubectl(served, f"get pods -n {ns} -l {label} -o json")
+        items = json.loads(r.out)["items"] if r.rc == 0 else []
+        return len([p for p in items if p["status"].get("phase") == "Running"]) >= want
+    return wait_for(check, 60)
+
+
+@pytest.fixture
+def app(served):
+    """The samples/ cluster applied through the server, its web Deployment Running."""
+    _ok(kubectl(served, ["apply", "-f", SAMPLES]))
+    assert _running(served)
+    return served
+
+
+def test_api_resources_lists_short_names_namespaced_and_kinds(served):
+    out = _ok(kubectl(served, "api-resources"))
+    line = next(l for l in out.splitlines() if l.startswith("deployments "))
+    assert line.split() == ["deployments", "deploy", "apps/v1", "true", "Deployment"]
+    assert "selfsubjectaccessreviews" in out
+
+
+def test_api_versions_lists_every_group_version(served):
+    out = _ok(kubectl(served, "api-versions")).split()
+    assert {"v1", "apps/v1", "batch/v1", "rbac.authorization.k8s.io/v1"} <= set(out)
+
+
+def test_explain_reads_the_served_openapi(served):
+    out = _ok(kubectl(served, "explain deployment.spec.replicas"))
+    assert "KIND:       Deployment" in out and "replicas" in out
+
+
+def test_apply_of_a_multi_document_app_creates_then_is_unchanged(served):
+    first = _ok(kubectl(served, ["apply", "-f", SAMPLES / "00-namespace.yaml", "-f", SAMPLES / "20-web.yaml"]))
+    assert "deployment.apps/web created" in first and "service/web created" in first
+    second = _ok(kubectl(served, ["apply", "-f", SAMPLES / "00-namespace.yaml", "-f", SAMPLES / "20-web.yaml"]))
+    assert second.splitlines() and all(l.endswith(" unchanged") for l in second.splitlines()), second
+
+
+def test_an_invalid_manifest_is_refused_with_the_field_and_nothing_is_written(served):
+    bad = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bad}\nspec:\n  replicas: -1\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n"
+    r = kubectl(served, "apply -f -", stdin=bad)
+    assert r.rc == 1
+    assert 'The Deployment "bad" is invalid' in r.err and "spec.replicas" in r.err
+    assert kubectl(served, "get deploy bad").rc == 1
+
+
+def test_an_unknown_field_is_refused_by_strict_field_validation(served):
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\nbogus: 1\n"
+    r = kubectl(served, "apply -f -", stdin=cm)
+    assert r.rc == 1 and 'unknown field "bogus"' in r.err
+    ok = kubectl(served, "apply --validate=false -f -", stdin=cm)
+    assert ok.rc == 0, ok.err  # without validation the server drops the field, as upstream does
+    assert "bogus" not in json.loads(_ok(kubectl(served, "get cm c -o json")))
+
+
+def test_server_side_apply_conflicts_with_another_manager_until_forced(served):
+    _ok(kubectl(served, ["apply", "-f", SAMPLES / "00-namespace.yaml"]))
+    web = SAMPLES / "20-web.yaml"
+    assert "serverside-applied" in _ok(kubectl(served, ["apply", "--server-side", "-f", web]))
+    _ok(kubectl(served, "scale deploy web -n shop --replicas=5"))
+    r = kubectl(served, ["apply", "--server-side", "-f", web])
+    assert r.rc == 1 and 'Apply failed with 1 conflict: conflict with "kubectl"' in r.err and ".spec.replicas" in r.err
+    _ok(kubectl(served, ["apply", "--server-side", "--force-conflicts", "-f", web]))
+    assert _ok(kubectl(served, "get deploy web -n shop -o jsonpath={.spec.replicas}")) == "3"
+
+
+def test_diff_exits_0_when_live_matches_and_1_when_it_differs(app):
+    web = (SAMPLES / "20-web.yaml").read_text()
+    assert kubectl(app, "diff -f -", stdin=web).rc == 0
+    r = kubectl(app, "diff -f -", stdin=web.replace("nginx:1.26", "nginx:1.99"))
+    assert r.rc == 1 and "+        image: nginx:1.99" in r.out
+
+
+def test_get_tables_match_the_cli(app):
+    served_out = _ok(kubectl(app, "get deploy,svc -n shop"))
+    cli = run_kubelite("get deploy,svc -n shop", state=app.state)
+    def shape(text):  # ages move on between the two commands
+        return [l.split()[:3] for l in text.splitlines()]
+    assert shape(served_out) == shape(cli.out)
+    wide = _ok(kubectl(app, "get pods -n shop -o wide -l app=web"))
+    assert wide.splitlines()[0].split()[:6] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP"]
+
+
+def test_get_structured_outputs_and_selectors(app):
+    obj = json.loads(_ok(kubectl(app, "get deploy web -n shop -o json")))
+    assert obj["kind"] == "Deployment" and obj["spec"]["replicas"] == 3
+    assert "kind: Deployment" in _ok(kubectl(app, "get deploy web -n shop -o yaml"))
+    names = _ok(kubectl(app, "get pods -n shop -l app=web -o jsonpath={.items[*].metadata.name}")).split()
+    assert len(names) == 3 and all(n.startswith("web-") for n in names)
+    node = json.loads(_ok(kubectl(app, f"get pod {names[0]} -n shop -o json")))["spec"]["nodeName"]
+    on_node = _ok(kubectl(app, f"get pods -A --field-selector spec.nodeName={node} -o name")).split()
+    assert f"pod/{names[0]}" in on_node
+    r = kubectl(app, "get pods --field-selector spec.bogus=1")
+    assert r.rc == 1 and "field label" in r.err
+
+
+def test_describe_shows_the_events_of_the_object(app):
+    out = _ok(kubectl(app, "describe deploy web -n shop"))
+    assert "ScalingReplicaSet" in out and "Events:" in out
+
+
+def test_scale_set_image_and_rollout_status_complete_with_the_served_controllers(app):
+    _ok(kubectl(app, "scale deploy web -n shop --replicas=4"))
+    _ok(kubectl(app, "set image deploy/web -n shop web=nginx:1.27"))
+    out = _ok(kubectl(app, "rollout status deploy/web -n shop --timeout=90s", timeout=120))
+    assert 'deployment "web" successfully rolled out' in out
+    hist = _ok(kubectl(app, "rollout history deploy/web -n shop"))
+    assert [l.split()[0] for l in hist.splitlines()[2:] if l.strip()] == ["1", "2"]
+    _ok(kubectl(app, "rollout undo deploy/web -n shop"))
+    assert _ok(kubectl(app, "rollout status deploy/web -n shop --timeout=90s", timeout=120))
+    img = _ok(kubectl(app, "get deploy web -n shop -o jsonpath={.spec.template.spec.containers[0].image}"))
+    assert img == "nginx:1.26"
+
+
+def test_wait_for_condition_available(app):
+    out = _ok(kubectl(app, "wait --for=condition=Available deploy/web -n shop --timeout=60s", timeout=90))
+    assert out.strip() == "deployment.apps/web condition met"
+
+
+def test_label_and_annotate(app):
+    assert _ok(kubectl(app, "label deploy web -n shop tier=front")).strip() == "deployment.apps/web labeled"
+    assert _ok(kubectl(app, "annotate deploy web -n shop note=x")).strip() == "deployment.apps/web annotated"
+    assert "web" in _ok(kubectl(app, "get deploy -n shop -l tier=front -o name"))
+    r = run_kubelite("get deploy web -n shop -o json", state=app.state)
+    assert json.loads(r.out)["metadata"]["annotations"]["note"] == "x"  # the CLI sees the server's write
+
+
+def test_edit_with_an_editor_script(app, tmp_path):
+    editor = tmp_path / "ed.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/replicas: 3/replicas: 2/' \"$1\"\n")
+    editor.chmod(0o755)
+    out = _ok(kubectl(app, "edit deploy web -n shop", env={"EDITOR": str(editor)}))
+    assert out.strip() == "deployment.apps/web edited"
+    assert _ok(kubectl(app, "get deploy web -n shop -o jsonpath={.spec.replicas}")) == "2"
+
+
+def test_delete_wait_returns_once_the_object_is_gone(app):
+    out = _ok(kubectl(app, "delete deploy web -n shop --wait=true --timeout=60s", timeout=90))
+    assert out.strip() == 'deployment.apps "web" deleted'
+    r = kubectl(app, "get deploy web -n shop")
+    assert r.rc == 1 and 'deployments.apps "web" not found' in r.err
+
+
+def test_cordon_drain_uncordon(app):
+    assert _ok(kubectl(app, "cordon node-1")).strip() == "node/node-1 cordoned"
+    assert "SchedulingDisabled" in _ok(kubectl(app, "get node node-1"))
+    out = _ok(kubectl(app, "drain node-2 --ignore-daemonsets --delete-emptydir-data --timeout=60s", timeout=90))
+    assert out.strip().endswith("node/node-2 drained")
+    pods = json.loads(_ok(kubectl(app, "get pods -A -o json")))["items"]
+    assert not [p for p in pods if p["spec"].get("nodeName") == "node-2"
+                and not any(r.get("kind") == "DaemonSet" for r in p["metadata"].get("ownerReferences", []))]
+    _ok(kubectl(app, "uncordon node-1 node-2"))
+
+
+def test_get_watch_streams_changes_made_by_the_cli(app):
+    p = subprocess.Popen(["kubectl", "get", "configmaps", "-n", "shop", "-w", "--request-timeout=20s"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"KUBECONFIG": str(app.kubeconfig), "PATH": "/usr/bin:/bin"})
+    try:
+        import time
+
+        time.sleep(1.5)
+        r = run_kubelite(["create", "configmap", "from-cli", "-n", "shop", "--from-literal=a=b"], state=app.state)
+        assert r.rc == 0, r.err
+        seen = wait_for(lambda: False, 3) or True
+        assert seen
+    finally:
+        p.terminate()
+        out, _ = p.communicate(timeout=10)
+    assert b"from-cli" in out
