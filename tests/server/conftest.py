@@ -117,6 +117,20 @@ def served_idle(booted: Path):
         stop_server(s.proc)
 
 
+@pytest.fixture(scope="module")
+def served_shared(tmp_path_factory, _bootstrapped: Path):
+    """One `serve --no-reconcile` for a whole module, for tests that only read or are refused."""
+    import shutil
+
+    state = tmp_path_factory.mktemp("served") / "state"
+    shutil.copytree(_bootstrapped, state, ignore=shutil.ignore_patterns("locks"))
+    s = start_server(state, "--no-reconcile")
+    try:
+        yield s
+    finally:
+        stop_server(s.proc)
+
+
 def kubectl(s: Served, args, *, stdin: str | None = None, env: dict | None = None, timeout: float = 60) -> Run:
     """The real kubectl with the kubeconfig serve wrote."""
     import shlex
