@@ -733,7 +733,7 @@ def _path_problem(rel: str, obj: dict) -> str | None:
     that still parses, a hand edit gone wrong), or None. Checked once per parse; cached
     objects passed it."""
     from kubelite.api import kinds
-    from kubelite.apiserver import file_problem
+    from kubelite.api.objectfile import file_problem  # the api layer, not the API server above the store
 
     parts = rel[:-len(".yaml")].split("/")
     try:
