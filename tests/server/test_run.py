@@ -75,3 +75,25 @@ def test_kubectl_reports_the_served_kubernetes_version(served):
     import json
 
     assert json.loads(r.out)["serverVersion"]["minor"] == "32"
+
+
+def test_sigterm_ends_open_watches_and_the_server_exits(booted):
+    import http.client
+    import json
+    import time
+
+    s = start_server(booted, "--no-reconcile")
+    try:
+        host, port = s.url[len("https://"):].rsplit(":", 1)
+        c = http.client.HTTPSConnection(host, int(port), context=s.ssl_context(), timeout=30)
+        c.request("GET", "/api/v1/namespaces?watch=1", headers={"Authorization": f"Bearer {s.token}"})
+        resp = c.getresponse()
+        first = json.loads(resp.readline())
+        assert first["type"] == "ADDED"
+        t0 = time.monotonic()
+        assert stop_server(s.proc) == 0
+        assert time.monotonic() - t0 < 10
+        rest = resp.read()  # the stream ends instead of hanging
+        assert isinstance(rest, bytes)
+    finally:
+        stop_server(s.proc)
