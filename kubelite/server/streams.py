@@ -107,35 +107,69 @@ async def watch(request: web.Request, server, who: Identity, info: RequestInfo, 
 
 
 async def log(request: web.Request, server, who: Identity, info: RequestInfo, q: dict) -> web.StreamResponse:
-    """pods/log: the container's log files, as the process runtime writes them (empty for simulated pods)."""
+    """pods/log: the files the process runtime writes (kubelite.runtime.logs), read or followed;
+    a simulated pod has none and its log is empty."""
+    from kubelite.errors import BadRequest
 
-    def read():
+    def open_pod():
         api = server.control_plane()
         api.identity = who
         api.authorize("get", info.kind, info.namespace, info.name, "log")
-        pod = api.store.get(info.kind, info.namespace, info.name)
-        containers = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
+        pod = api.get(info.kind, info.namespace, info.name)
+        spec = pod.get("spec") or {}
+        names = [c.get("name") for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])]
         container = q.get("container") or ""
         if not container:
+            containers = [c.get("name") for c in spec.get("containers") or []]
             if len(containers) != 1:
-                from kubelite.errors import BadRequest
-
                 raise BadRequest(f"a container name must be specified for pod {info.name}, choose one of: [{' '.join(containers)}]")
             container = containers[0]
-        elif container not in containers + [c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []]:
-            from kubelite.errors import BadRequest
-
+        elif container not in names:
             raise BadRequest(f"container {container} is not valid for pod {info.name}")
-        try:
-            from kubelite.runtime import logs
-        except ImportError:
-            return b""
-        tail = q.get("tailLines")
-        since = q.get("sinceSeconds")
-        chunks = logs.read_log(api.store.root, pod, container, previous=q.get("previous") == "true",
-                               tail=int(tail) if tail else None, since=float(since) if since else None,
-                               timestamps=q.get("timestamps") == "true")
-        return b"".join(chunks)
+        return api, pod, container
 
-    data = await server.call(read)
-    return web.Response(body=data, content_type="text/plain")
+    api, pod, container = await server.call(open_pod)
+    try:
+        from kubelite.runtime import logs
+    except ImportError:  # no process runtime in this build: no log files either
+        return web.Response(body=b"", content_type="text/plain")
+    opts = dict(previous=q.get("previous") == "true", timestamps=q.get("timestamps") == "true",
+                tail=int(q["tailLines"]) if q.get("tailLines", "").lstrip("-").isdigit() else None,
+                since_seconds=float(q["sinceSeconds"]) if q.get("sinceSeconds", "").isdigit() else None,
+                now=api.clock.now())
+    root = api.store.root
+    if q.get("follow") != "true":
+        data = await server.call(lambda: b"".join(logs.read_log(root, pod, container, **opts)))
+        return web.Response(body=data, content_type="text/plain")
+    resp = web.StreamResponse(status=200)
+    resp.content_type = "text/plain"
+    resp.enable_chunked_encoding()
+    await resp.prepare(request)
+    loop = asyncio.get_running_loop()
+    chunks: asyncio.Queue = asyncio.Queue()
+    stop = {"now": False}
+
+    def pump():
+        try:
+            for chunk in logs.follow_log(root, pod, container, stop=lambda: stop["now"] or server.closing.is_set(), **opts):
+                loop.call_soon_threadsafe(chunks.put_nowait, chunk)
+        finally:
+            loop.call_soon_threadsafe(chunks.put_nowait, _END)
+
+    fut = loop.run_in_executor(server.pool, pump)
+    try:
+        while True:
+            chunk = await chunks.get()
+            if chunk is _END:
+                break
+            await resp.write(chunk)
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        stop["now"] = True
+        await asyncio.wait([fut], timeout=5)
+    try:
+        await resp.write_eof()
+    except (ConnectionResetError, RuntimeError):
+        pass
+    return resp
