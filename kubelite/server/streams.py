@@ -156,7 +156,11 @@ async def log(request: web.Request, server, who: Identity, info: RequestInfo, q:
         finally:
             loop.call_soon_threadsafe(chunks.put_nowait, _END)
 
-    fut = loop.run_in_executor(server.pool, pump)
+    import threading
+
+    # a thread of its own: a follow lasts as long as the container, and must not hold a request worker
+    fut = loop.create_future()
+    threading.Thread(target=lambda: (pump(), loop.call_soon_threadsafe(fut.set_result, None)), daemon=True).start()
     try:
         while True:
             chunk = await chunks.get()
