@@ -160,7 +160,13 @@ async def log(request: web.Request, server, who: Identity, info: RequestInfo, q:
 
     # a thread of its own: a follow lasts as long as the container, and must not hold a request worker
     fut = loop.create_future()
-    threading.Thread(target=lambda: (pump(), loop.call_soon_threadsafe(fut.set_result, None)), daemon=True).start()
+    def run():
+        try:
+            pump()
+        finally:
+            loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result(None))
+
+    threading.Thread(target=run, daemon=True).start()
     try:
         while True:
             chunk = await chunks.get()
