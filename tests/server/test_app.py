@@ -258,3 +258,34 @@ def test_concurrent_increments_with_resource_versions_lose_no_update(served_idle
         t.join()
     _, final = served_idle.request("GET", CMS + "/cfg")
     assert final["data"]["n"] == str(writers * each)
+
+
+def test_http_writers_and_cli_writers_on_one_object_lose_nothing(served_idle):
+    from tests.conftest import run_kubelite
+
+    served_idle.request("POST", CMS, CM)
+    each = 6
+    errors = []
+
+    def http_writer():
+        done = 0
+        while done < each:
+            _, cur = served_idle.request("GET", CMS + "/cfg")
+            cur["data"]["n"] = str(int(cur["data"]["n"]) + 1)
+            code, _ = served_idle.request("PUT", CMS + "/cfg", cur)
+            done += code == 200
+            if code not in (200, 409):
+                errors.append(code)
+
+    threads = [threading.Thread(target=http_writer) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for i in range(each):  # the CLI writes the same object meanwhile, from other processes
+        r = run_kubelite(["label", "configmap", "cfg", f"cli-{i}=yes"], state=served_idle.state)
+        assert r.rc == 0, r.err
+    for t in threads:
+        t.join()
+    assert errors == []
+    _, final = served_idle.request("GET", CMS + "/cfg")
+    assert final["data"]["n"] == str(3 * each)
+    assert all(final["metadata"]["labels"].get(f"cli-{i}") == "yes" for i in range(each))
