@@ -6,9 +6,10 @@ keeps an informer-style cache of each watched kind (object per key, for DELETED 
 and selectors) and a bounded history of events, so a watch can resume from a recent
 resourceVersion; an older one gets 410 Expired and the client relists.
 
-Where the store keeps a change journal (Store.changes_since), the hub reads it; else it
-rescans the watched kinds when the resourceVersion counter moves, and every few seconds
-for hand edits, which do not move it.
+The hub follows the store's change journal (Store.changes_since): each journaled change
+of a watched kind is read once and sent. Every few seconds it has the store adopt hand
+edits (which then enter the journal with fresh resourceVersions). Without a journal, or
+when its history is gone, it compares each watched kind with the store instead.
 """
 from __future__ import annotations
 
@@ -109,16 +110,29 @@ class Hub:
             if not self.caches:
                 return
             api = self._api_factory()
+            store = api.store
+            scan_due = time.monotonic() - self._last_scan >= RESCAN_SECONDS
+            if scan_due:
+                self._last_scan = time.monotonic()
+                adopt = getattr(store, "adopt_hand_edits", None)
+                if adopt is not None:
+                    try:
+                        with store.locked(timeout=0.5):
+                            adopt()  # hand edits become journaled changes with fresh resourceVersions
+                    except Exception:
+                        pass  # the lock is busy (a pass or a writer): the next poll tries again
             from kubelite.server.handlers import current_rv
 
             now_rv = current_rv(api)
-            scan_due = time.monotonic() - self._last_scan >= RESCAN_SECONDS
-            if now_rv == self.rv and not scan_due:
+            if now_rv == self.rv and not (scan_due and not hasattr(store, "changes_since")):
                 return
-            self._last_scan = time.monotonic()
+            changes = store.changes_since(self.rv) if hasattr(store, "changes_since") and self.rv else None
+            if changes is None:  # no journal, or history lost: compare the caches with the store
+                for kind in list(self.caches):
+                    self._rescan(api, kind, now_rv)
+            else:
+                self._follow(api, changes)
             self.rv = now_rv
-            for kind in list(self.caches):
-                self._rescan(api, kind, now_rv)
 
     def _rescan(self, api, kind: Kind, now_rv: int) -> None:
         old = self.caches[kind]
@@ -138,6 +152,37 @@ class Hub:
         self.caches[kind] = new
         for etype, o in events:
             self.history.append((_rv(o), kind, etype, o))
+            for w in self.watchers:
+                if w.kind == kind and w.wants(o):
+                    w.send(etype, o)
+
+    def _follow(self, api, changes) -> None:
+        """Turn journal lines into events for the cached kinds: read each changed object once."""
+        by_res = {(k.group, k.plural): k for k in self.caches}
+        last = {}
+        for ch in changes:
+            kind = by_res.get((ch.group, ch.plural))
+            if kind is not None:
+                last[(kind, ch.namespace, ch.name)] = ch  # an object changed twice is read once, as it is now
+        for (kind, ns, name), ch in sorted(last.items(), key=lambda kv: kv[1].rv):
+            cache = self.caches[kind]
+            key = (ns or "", name)
+            prev = cache.get(key)
+            obj = None
+            if ch.type != "DELETED":
+                try:
+                    obj = api.store.try_get(kind, ns or None, name)
+                except Exception:
+                    obj = None
+            if obj is None:
+                if prev is None:
+                    continue
+                del cache[key]
+                etype, o = "DELETED", dict(prev, metadata=dict(prev.get("metadata") or {}, resourceVersion=str(ch.rv)))
+            else:
+                cache[key] = obj
+                etype, o = ("ADDED" if prev is None else "MODIFIED"), obj
+            self.history.append((ch.rv, kind, etype, o))
             for w in self.watchers:
                 if w.kind == kind and w.wants(o):
                     w.send(etype, o)
