@@ -80,17 +80,16 @@ async def _main(root: Path, address: str, port: int, kubeconfig: Path, interval:
     bound = sock.getsockname()[1]
     host = f"[{address}]" if ":" in address else address
     url = f"https://{host}:{bound}"
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # before the line: a signal right after it stops us cleanly
+        loop.add_signal_handler(sig, stop.set)
     server.hub.start()
     loop_thread = ReconcileLoop(root, interval) if interval else None
     if loop_thread:
         loop_thread.start()
     pki.write_kubeconfig(kubeconfig, pki.kubeconfig(url, ca_pem, token))
     print(f"kubelite serving {url}; kubeconfig: {kubeconfig}", flush=True)
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     # In-flight requests finish (runner.cleanup waits for them), watches end, the port is freed.
     server.closing.set()

@@ -175,7 +175,7 @@ def test_cordon_drain_uncordon(app):
 
 def test_get_watch_streams_changes_made_by_the_cli(app):
     p = subprocess.Popen(["kubectl", "get", "configmaps", "-n", "shop", "-w", "--request-timeout=20s"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"KUBECONFIG": str(app.kubeconfig), "PATH": "/usr/bin:/bin"})
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"KUBECONFIG": str(app.kubeconfig), "PATH": "/usr/bin:/bin", "HOME": str(app.state.parent)})
     try:
         import time
 
