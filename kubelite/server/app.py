@@ -137,6 +137,10 @@ async def _body(request: web.Request, ctype: str) -> Any:
         raise HTTPError("RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}")
     if not raw.strip():
         return None
+    if ctype == PROTOBUF:  # client-go's typed clients (kubectl create sa/token, auth can-i) send only this
+        from kubelite.server import protobuf
+
+        return protobuf.decode(raw, MAX_DEPTH)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -163,7 +167,8 @@ async def _body(request: web.Request, ctype: str) -> Any:
     return data
 
 
-ACCEPTED_WRITE = ("application/json", "application/yaml", "*/*", "")
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+ACCEPTED_WRITE = ("application/json", "application/yaml", PROTOBUF, "*/*", "")
 
 
 def make_app(server: Server) -> web.Application:
@@ -251,7 +256,7 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
                 raise HTTPError("UnsupportedMediaType", f"the body of the request was in an unknown format - accepted media types include: "
                                 + ", ".join(handlers.PATCH_TYPES))
         elif ctype not in ACCEPTED_WRITE:
-            raise HTTPError("UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml')
+            raise HTTPError("UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ' + PROTOBUF)
         body = await _body(request, ctype)
     if info.kind is None:  # a review
         if method != "POST":
