@@ -52,6 +52,7 @@ class Server:
             self._local.api = api
         api.identity = None
         api.warnings = []
+        api._authorizer = None  # its RBAC lookups are cached for one request, not across them
         return api
 
     async def call(self, fn, *args):
