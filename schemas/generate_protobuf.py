@@ -21,7 +21,8 @@ the first protobuf body arrives). Each message maps to a tuple of fields
 (number, json name, type, mode): type is a proto scalar, a message's full name, or
 "map:K:V"; mode is "o" (value, omitted when zero: omitempty), "v" (value, kept when zero),
 "p" (pointer: present means set, even when zero), "r" (repeated), "m" (map), "i" (inline:
-the message's fields merge into the parent). UNWRAP lists messages JSON writes as their
+the message's fields merge into the parent). "P", "R", "M" are "p", "r", "m" without
+omitempty: absent from the wire (nil in Go), Go's JSON writes them as null. UNWRAP lists messages JSON writes as their
 one `items` list (+protobuf.nullable=true, e.g. ExtraValue).
 """
 from __future__ import annotations
@@ -173,6 +174,8 @@ def build(api: Path, machinery: Path) -> tuple[dict, set]:
                 mode = "p"
             else:
                 mode = "o" if omitempty else "v"
+            if mode in "pmr" and not omitempty:
+                mode = mode.upper()
             if not jname and mode != "i":
                 raise SystemExit(f"{full}.{pname}: no JSON name")
             fields.append((number, jname, ptype, mode))

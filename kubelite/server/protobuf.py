@@ -33,7 +33,7 @@ _WIRE = {"string": BYTES, "bytes": BYTES, "int32": VARINT, "int64": VARINT, "uin
 _WIRE_NAMES = {0: "varint", 1: "64-bit", 2: "length-delimited", 3: "start-group", 4: "end-group", 5: "32-bit"}
 _UNIX = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
-_tables: dict[str, dict[int, tuple[str, str, str]]] = {}
+_tables: dict[str, tuple[dict[int, tuple[str, str, str]], tuple[str, ...]]] = {}
 
 
 def decode(body: bytes, max_depth: int = 100) -> dict:
@@ -81,12 +81,15 @@ def message_for(api_version: str, kind: str) -> str:
                     f"send it as JSON or YAML instead, e.g. `kubectl create ... --dry-run=client -o yaml | kubectl apply -f -`")
 
 
-def _table(name: str) -> dict[int, tuple[str, str, str]]:
+def _table(name: str) -> tuple[dict[int, tuple[str, str, str]], tuple[str, ...]]:
+    """{number: (json name, type, mode)} of a message, and the fields that are null when absent."""
     t = _tables.get(name)
     if t is None:
         from kubelite.server.pbtables import MESSAGES
 
-        t = _tables[name] = {number: (jname, typ, mode) for number, jname, typ, mode in MESSAGES[name]}
+        fields = MESSAGES[name]
+        t = _tables[name] = ({number: (jname, typ, mode.lower()) for number, jname, typ, mode in fields},
+                             tuple(jname for _, jname, _, mode in fields if mode in "PRM"))
     return t
 
 
@@ -149,7 +152,7 @@ def _short(name: str) -> str:
 def _message(buf: bytes, pos: int, end: int, name: str, depth: int, max_depth: int) -> dict:
     if depth > max_depth:
         raise BadRequest(f"the object is nested too deeply (more than {max_depth} levels)")
-    table = _table(name)
+    table, nulls = _table(name)
     out: dict[str, Any] = {}
     modes: dict[str, str] = {}
     for number, wire, value in _fields(buf, pos, end, _short(name)):
@@ -170,15 +173,20 @@ def _message(buf: bytes, pos: int, end: int, name: str, depth: int, max_depth: i
                 items.append(_value(buf, wire, value, typ, where, depth, max_depth))
         elif mode == "i":
             _expect(wire, BYTES, _short(name), number)
-            out.update(_message(buf, value[0], value[1], typ, depth + 1, max_depth))
+            for k, v in _message(buf, value[0], value[1], typ, depth + 1, max_depth).items():
+                if v is not None or k not in out:  # a second chunk of it adds, never blanks
+                    out[k] = v
         else:
             out[jname] = _value(buf, wire, value, typ, where, depth, max_depth)
             modes[jname] = mode
     for jname, mode in modes.items():
         v = out[jname]
-        # Go writes every non-pointer field; JSON's omitempty leaves out its zero value.
-        if v is None or (mode == "o" and (v == "" or v is False or (v == 0 and v is not True))):
+        # Go writes every non-pointer field; JSON's omitempty leaves out its zero value (a zero
+        # Time or an empty RawExtension stays: Go's JSON writes them as null, as kubectl sends them).
+        if mode == "o" and (v == "" or v is False or (v == 0 and v is not True)):
             del out[jname]
+    for jname in nulls:  # nil in Go, and no omitempty: Go's JSON (and so kubectl's) writes null
+        out.setdefault(jname, None)
     return out
 
 
@@ -300,7 +308,7 @@ def _special(buf: bytes, value, special: str, where: str, depth: int, max_depth:
             s = f.get(3, "")
             return s if isinstance(s, str) else ""
         return _scalar_int(f.get(2, 0) if isinstance(f.get(2, 0), int) else 0, "int32")
-    # time, microtime: seconds and nanos since the epoch; the zero time is JSON null
+    # time, microtime: seconds and nanos since the epoch; the zero time is JSON null, as Go writes it
     seconds, nanos = f.get(1, 0), f.get(2, 0)
     if not isinstance(seconds, int) or not isinstance(nanos, int):
         raise BadRequest(f"the protobuf body has a malformed timestamp in {where}")
