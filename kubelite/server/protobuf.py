@@ -20,6 +20,7 @@ import struct
 from typing import Any
 
 from kubelite.errors import BadRequest
+from kubelite.server.pbtables import MESSAGES, SPECIAL, UNWRAP
 from kubelite.server.status import HTTPError
 
 MEDIA_TYPE = "application/vnd.kubernetes.protobuf"
@@ -70,8 +71,6 @@ def decode(body: bytes, max_depth: int = 100) -> dict:
 
 def message_for(api_version: str, kind: str) -> str:
     """The protobuf message of apiVersion/kind; UnsupportedMediaType when kubelite has no table for it."""
-    from kubelite.server.pbtables import MESSAGES
-
     group, _, version = api_version.rpartition("/")
     package = META if group == "meta.k8s.io" else f"k8s.io.api.{group.split('.')[0] or 'core'}.{version}"
     for name in (f"{package}.{kind}", f"{META}.{kind}"):  # DeleteOptions may come as any group's version
@@ -85,8 +84,6 @@ def _table(name: str) -> tuple[dict[int, tuple[str, str, str]], tuple[str, ...]]
     """{number: (json name, type, mode)} of a message, and the fields that are null when absent."""
     t = _tables.get(name)
     if t is None:
-        from kubelite.server.pbtables import MESSAGES
-
         fields = MESSAGES[name]
         t = _tables[name] = ({number: (jname, typ, mode.lower()) for number, jname, typ, mode in fields},
                              tuple(jname for _, jname, _, mode in fields if mode in "PRM"))
@@ -109,14 +106,21 @@ def _varint(buf: bytes, pos: int, end: int, where: str) -> tuple[int, int]:
 def _fields(buf: bytes, pos: int, end: int, where: str):
     """(number, wire type, value) of each field in buf[pos:end]: an int, or (start, end) of the bytes."""
     while pos < end:
-        key, pos = _varint(buf, pos, end, where)
+        key = buf[pos]
+        if key < 0x80:  # field numbers below 16: one byte, the usual case
+            pos += 1
+        else:
+            key, pos = _varint(buf, pos, end, where)
         number, wire = key >> 3, key & 7
         if number == 0:
             raise BadRequest(f"the protobuf body has field number 0 in {where}")
         if wire == VARINT:
             value, pos = _varint(buf, pos, end, where)
         elif wire == BYTES:
-            length, pos = _varint(buf, pos, end, where)
+            if pos < end and buf[pos] < 0x80:
+                length, pos = buf[pos], pos + 1
+            else:
+                length, pos = _varint(buf, pos, end, where)
             if length > end - pos:
                 raise BadRequest(f"the protobuf body is truncated: field {number} of {where} claims {length} bytes, "
                                  f"{end - pos} remain")
@@ -145,24 +149,21 @@ def _text(buf: bytes, value: tuple[int, int], where: str) -> str:
         raise BadRequest(f"the protobuf body has a string that is not valid UTF-8 in {where}") from None
 
 
-def _short(name: str) -> str:
-    return name.rsplit(".", 1)[-1]
-
-
 def _message(buf: bytes, pos: int, end: int, name: str, depth: int, max_depth: int) -> dict:
     if depth > max_depth:
         raise BadRequest(f"the object is nested too deeply (more than {max_depth} levels)")
     table, nulls = _table(name)
+    short = name.rsplit(".", 1)[-1]
     out: dict[str, Any] = {}
     modes: dict[str, str] = {}
-    for number, wire, value in _fields(buf, pos, end, _short(name)):
+    for number, wire, value in _fields(buf, pos, end, short):
         field = table.get(number)
         if field is None:
             continue  # a field this version does not know, as upstream's decoder skips it
         jname, typ, mode = field
-        where = f"{_short(name)}.{jname or typ}"
+        where = f"{short}.{jname or typ}"
         if mode == "m":
-            _expect(wire, BYTES, _short(name), number)
+            _expect(wire, BYTES, short, number)
             k, v = _map_entry(buf, value, typ, where, depth, max_depth)
             out.setdefault(jname, {})[k] = v
         elif mode == "r":
@@ -172,7 +173,7 @@ def _message(buf: bytes, pos: int, end: int, name: str, depth: int, max_depth: i
             else:
                 items.append(_value(buf, wire, value, typ, where, depth, max_depth))
         elif mode == "i":
-            _expect(wire, BYTES, _short(name), number)
+            _expect(wire, BYTES, short, number)
             for k, v in _message(buf, value[0], value[1], typ, depth + 1, max_depth).items():
                 if v is not None or k not in out:  # a second chunk of it adds, never blanks
                     out[k] = v
@@ -183,7 +184,7 @@ def _message(buf: bytes, pos: int, end: int, name: str, depth: int, max_depth: i
         v = out[jname]
         # Go writes every non-pointer field; JSON's omitempty leaves out its zero value (a zero
         # Time or an empty RawExtension stays: Go's JSON writes them as null, as kubectl sends them).
-        if mode == "o" and (v == "" or v is False or (v == 0 and v is not True)):
+        if mode == "o" and v in ("", 0):  # "", 0, 0.0 and False; never a dict, list or None
             del out[jname]
     for jname in nulls:  # nil in Go, and no omitempty: Go's JSON (and so kubectl's) writes null
         out.setdefault(jname, None)
@@ -213,8 +214,6 @@ def _zero(typ: str) -> Any:
         return False
     if typ in _WIRE:
         return 0
-    from kubelite.server.pbtables import SPECIAL, UNWRAP
-
     if typ in UNWRAP:
         return []
     return {"quantity": "0", "intorstring": 0}.get(SPECIAL.get(typ, ""), {})
@@ -262,8 +261,6 @@ def _value(buf: bytes, wire: int, value, typ: str, where: str, depth: int, max_d
         return _scalar_int(value, typ)
     if expected != BYTES:
         return struct.unpack("<d" if typ == "double" else "<f", buf[value[0]:value[1]])[0]
-    from kubelite.server.pbtables import SPECIAL, UNWRAP
-
     special = SPECIAL.get(typ)
     if special is not None:
         return _special(buf, value, special, where, depth, max_depth)
