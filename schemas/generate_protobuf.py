@@ -125,6 +125,21 @@ def qualify(t: str, package: str, known: set) -> str:
     raise SystemExit(f"unknown type {t} in {package}")
 
 
+def mode_of(label: str, omitempty: bool, pointer: bool, inline: bool) -> str:
+    """How a field's value becomes JSON (see the module docstring)."""
+    if label == "map":
+        mode = "m"
+    elif label == "repeated":
+        mode = "r"
+    elif inline:
+        return "i"
+    elif pointer:
+        mode = "p"
+    else:
+        return "o" if omitempty else "v"
+    return mode if omitempty else mode.upper()  # nil without omitempty: Go's JSON writes null
+
+
 def build(api: Path, machinery: Path) -> tuple[dict, set]:
     """The tables of every message reachable from the API groups' messages and ROOTS."""
     raw = {}
@@ -164,18 +179,7 @@ def build(api: Path, machinery: Path) -> tuple[dict, set]:
             if (name, number) not in go:
                 raise SystemExit(f"{full}.{pname} = {number}: no Go field of {name} carries that protobuf number")
             jname, omitempty, pointer, inline = go[(name, number)]
-            if label == "map":
-                mode = "m"
-            elif label == "repeated":
-                mode = "r"
-            elif inline:
-                mode = "i"
-            elif pointer:
-                mode = "p"
-            else:
-                mode = "o" if omitempty else "v"
-            if mode in "pmr" and not omitempty:
-                mode = mode.upper()
+            mode = mode_of(label, omitempty, pointer, inline)
             if not jname and mode != "i":
                 raise SystemExit(f"{full}.{pname}: no JSON name")
             fields.append((number, jname, ptype, mode))
