@@ -142,7 +142,7 @@ async def _body(request: web.Request, ctype: str) -> Any:
         from kubelite.server import protobuf
 
         # off the event loop: a hostile 3 MB body of tiny fields takes seconds to read in Python
-        return await asyncio.get_running_loop().run_in_executor(None, protobuf.decode, raw, MAX_DEPTH)
+        return _shallow(await asyncio.get_running_loop().run_in_executor(None, protobuf.decode, raw, MAX_DEPTH))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -164,6 +164,11 @@ async def _body(request: web.Request, ctype: str) -> Any:
             raise BadRequest("the object is nested too deeply") from None
         except ValueError as e:
             raise BadRequest(f"the body of the request could not be decoded: {e}") from None
+    return _shallow(data)
+
+
+def _shallow(data: Any) -> Any:
+    """data, unless it nests deeper than any real object (JSON inside a protobuf RawExtension too)."""
     if not _depth_ok(data):
         raise BadRequest(f"the object is nested too deeply (more than {MAX_DEPTH} levels)")
     return data

@@ -259,6 +259,14 @@ def test_a_truncated_body_is_a_bad_request_status(served):
     assert "truncated" in status["message"]
 
 
+def test_json_nested_deep_inside_a_raw_extension_is_a_bad_request(served):
+    deep = b'{"a":' * 500 + b"1" + b"}" * 500  # within json's recursion limit, beyond the server's
+    body = envelope("apps/v1", "ControllerRevision", ld(n("apps.v1.ControllerRevision", "data"), ld(1, deep)))
+    code, status = _post(served, "/apis/apps/v1/namespaces/default/controllerrevisions", body)
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert "nested too deeply" in status["message"]
+
+
 def test_a_kind_without_a_table_is_unsupported_and_the_message_says_what_to_do(served):
     body = envelope("example.com/v1", "Widget", b"")
     code, status = _post(served, "/api/v1/namespaces/default/configmaps", body)
