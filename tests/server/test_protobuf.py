@@ -164,6 +164,18 @@ def test_auth_can_i_sees_the_namespace_and_verb_of_a_role_binding(served):
     assert any(line.split()[:1] == ["pods"] and "[get list]" in line for line in rules.splitlines()), rules
 
 
+@needs_kubectl
+def test_auth_can_i_sees_the_path_of_a_non_resource_url(served):
+    kubectl(served, "create", "serviceaccount", "logreader")
+    ok(served, "create", "clusterrole", "log-reader", "--verb=get", "--non-resource-url=/logs/*")
+    ok(served, "create", "clusterrolebinding", "log-reader", "--clusterrole=log-reader", "--serviceaccount=default:logreader")
+    sa = "system:serviceaccount:default:logreader"
+    assert ok(served, "auth", "can-i", "get", "/logs/app", "--as", sa).strip() == "yes"
+    for verb, path in (("get", "/metrics"), ("post", "/logs/app")):
+        p = kubectl(served, "auth", "can-i", verb, path, "--as", sa)
+        assert (p.returncode, p.stdout.strip()) == (1, "no"), (verb, path)
+
+
 CREATES = [  # (resource, kubectl create arguments after the name; {blob} is a binary file)
     ("configmap", ["configmap", "NAME", "--from-literal=a=1", "--from-literal=b=two", "--from-file=bin={blob}"]),
     ("secret", ["secret", "generic", "NAME", "--from-literal=user=admin", "--from-file=key={blob}"]),
