@@ -3,84 +3,43 @@ and the decoder alone with hand-made and hostile bytes."""
 from __future__ import annotations
 
 import json
-import os
-import select
-import signal
-import ssl
-import subprocess
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import KUBECTL, KUBELITE, _clean_env, needs_kubectl, run_kubelite
+from tests.conftest import run_kubelite
+from tests.server.conftest import Run, kubectl, needs_kubectl, start_server, stop_server
 
 from kubelite.errors import BadRequest
 from kubelite.server import protobuf
 from kubelite.server.pbtables import MESSAGES
 from kubelite.server.status import HTTPError
 
-START_SECONDS = 30
 
-
-# -- a served state directory -----------------------------------------------------------------
+# -- a srv state directory -----------------------------------------------------------------
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """A `kubelite serve --port 0 --no-reconcile` over a fresh state dir; stopped even if a test fails.
+def srv(tmp_path_factory):
+    """`kubelite serve --no-reconcile` over a fresh state dir, for this module; stopped even on failure.
 
     No controllers run, so what a test reads back is exactly what the create stored."""
-    state = tmp_path_factory.mktemp("proto") / "state"
-    proc = subprocess.Popen([KUBELITE, "--state-dir", str(state), "serve", "--port", "0", "--no-reconcile"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_clean_env(), start_new_session=True)
+    s = start_server(tmp_path_factory.mktemp("proto") / "state", "--no-reconcile")
     try:
-        line = _first_line(proc)
-        assert line.startswith("kubelite serving https://"), line
-        yield state, {**os.environ, "KUBECONFIG": str(state / "kubeconfig")}
+        yield s
     finally:
-        _stop(proc)
+        stop_server(s.proc)
 
 
-def _first_line(proc: subprocess.Popen) -> str:
-    deadline = time.monotonic() + START_SECONDS
-    out = b""
-    while not out.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        ready, _, _ = select.select([proc.stdout], [], [], max(left, 0))
-        if not ready:
-            raise AssertionError(f"kubelite serve did not start within {START_SECONDS}s")
-        chunk = os.read(proc.stdout.fileno(), 4096)
-        if not chunk:
-            raise AssertionError(f"kubelite serve exited: {proc.stderr.read().decode(errors='replace')}")
-        out += chunk
-    return out.decode().splitlines()[0]
+def kc(s, *args: str, stdin: str | None = None) -> Run:
+    return kubectl(s, list(args), stdin=stdin)
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    proc.stdout.close()
-    proc.stderr.close()
+def ok(srv, *args: str, stdin: str | None = None) -> str:
+    p = kc(srv, *args, stdin=stdin)
+    assert p.rc == 0, f"kubectl {' '.join(args)}: {p.err}"
+    return p.out
 
 
-def kubectl(served, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([KUBECTL, *args], env=served[1], input=stdin, capture_output=True, text=True, timeout=60)
-
-
-def ok(served, *args: str, stdin: str | None = None) -> str:
-    p = kubectl(served, *args, stdin=stdin)
-    assert p.returncode == 0, f"kubectl {' '.join(args)}: {p.stderr}"
-    return p.stdout
-
-
-def stored(served, *args: str) -> dict:
-    r = run_kubelite(["get", *args, "-o", "json"], state=served[0])
+def stored(srv, *args: str) -> dict:
+    r = run_kubelite(["get", *args, "-o", "json"], state=srv.state)
     assert r.rc == 0, r.err
     return json.loads(r.out)
 
@@ -101,79 +60,79 @@ def with_flags(args, *flags: str) -> list[str]:
     return [*args[:at], *flags, *args[at:]]
 
 
-def sent_as_protobuf(served, *args: str) -> bool:
+def sent_as_protobuf(srv, *args: str) -> bool:
     """Whether kubectl sends this command's body as protobuf (checked, so the tests below mean something)."""
-    p = kubectl(served, *with_flags(args, "--dry-run=server", "-v=8"))
-    return "Content-Type: application/vnd.kubernetes.protobuf" in p.stderr
+    p = kc(srv, *with_flags(args, "--dry-run=server", "-v=8"))
+    return "Content-Type: application/vnd.kubernetes.protobuf" in p.err
 
 
 # -- kubectl end to end ---------------------------------------------------------------------
 
 @needs_kubectl
-def test_create_serviceaccount_is_sent_as_protobuf_and_stored(served):
-    assert sent_as_protobuf(served, "create", "serviceaccount", "probe")
-    assert ok(served, "create", "serviceaccount", "bot").strip() == "serviceaccount/bot created"
-    sa = stored(served, "serviceaccount", "bot")
+def test_create_serviceaccount_is_sent_as_protobuf_and_stored(srv):
+    assert sent_as_protobuf(srv, "create", "serviceaccount", "probe")
+    assert ok(srv, "create", "serviceaccount", "bot").strip() == "serviceaccount/bot created"
+    sa = stored(srv, "serviceaccount", "bot")
     assert (sa["kind"], sa["metadata"]["name"], sa["metadata"]["namespace"]) == ("ServiceAccount", "bot", "default")
 
 
 @needs_kubectl
-def test_created_token_authenticates_as_the_service_account(served):
-    kubectl(served, "create", "serviceaccount", "tokenbot")
-    token = ok(served, "create", "token", "tokenbot").strip()
+def test_created_token_authenticates_as_the_service_account(srv):
+    kc(srv, "create", "serviceaccount", "tokenbot")
+    token = ok(srv, "create", "token", "tokenbot").strip()
     assert token
-    who = json.loads(ok(served, "--token", token, "auth", "whoami", "-o", "json"))
+    who = json.loads(ok(srv, "--token", token, "auth", "whoami", "-o", "json"))
     assert who["kind"] == "SelfSubjectReview"
     assert who["status"]["userInfo"]["username"] == "system:serviceaccount:default:tokenbot"
 
 
 @needs_kubectl
-def test_token_duration_reaches_the_server(served):
-    kubectl(served, "create", "serviceaccount", "shortbot")
+def test_token_duration_reaches_the_server(srv):
+    kc(srv, "create", "serviceaccount", "shortbot")
     # spec.expirationSeconds travels as an int64 field; a too-short one is refused, not defaulted
-    p = kubectl(served, "create", "token", "shortbot", "--duration=5m")
-    assert p.returncode == 1
-    assert "spec.expirationSeconds: Invalid value: 300" in p.stderr
-    assert ok(served, "create", "token", "shortbot", "--duration=20m", "--audience=https://example.com").strip()
+    p = kc(srv, "create", "token", "shortbot", "--duration=5m")
+    assert p.rc == 1
+    assert "spec.expirationSeconds: Invalid value: 300" in p.err
+    assert ok(srv, "create", "token", "shortbot", "--duration=20m", "--audience=https://example.com").strip()
 
 
 @needs_kubectl
-def test_auth_whoami_reports_the_admin(served):
-    who = json.loads(ok(served, "auth", "whoami", "-o", "json"))
+def test_auth_whoami_reports_the_admin(srv):
+    who = json.loads(ok(srv, "auth", "whoami", "-o", "json"))
     assert who["status"]["userInfo"]["username"] == "kubernetes-admin"
 
 
 @needs_kubectl
-def test_auth_can_i_answers_yes_for_the_admin_and_no_for_a_user_without_rights(served):
-    assert ok(served, "auth", "can-i", "list", "pods").strip() == "yes"
-    p = kubectl(served, "auth", "can-i", "list", "pods", "--as", "nobody")
-    assert (p.returncode, p.stdout.strip()) == (1, "no")
+def test_auth_can_i_answers_yes_for_the_admin_and_no_for_a_user_without_rights(srv):
+    assert ok(srv, "auth", "can-i", "list", "pods").strip() == "yes"
+    p = kc(srv, "auth", "can-i", "list", "pods", "--as", "nobody")
+    assert (p.rc, p.out.strip()) == (1, "no")
 
 
 @needs_kubectl
-def test_auth_can_i_sees_the_namespace_and_verb_of_a_role_binding(served):
-    kubectl(served, "create", "serviceaccount", "reader")
-    ok(served, "create", "role", "pod-reader", "--verb=get,list", "--resource=pods")
-    ok(served, "create", "rolebinding", "reader", "--role=pod-reader", "--serviceaccount=default:reader")
+def test_auth_can_i_sees_the_namespace_and_verb_of_a_role_binding(srv):
+    kc(srv, "create", "serviceaccount", "reader")
+    ok(srv, "create", "role", "pod-reader", "--verb=get,list", "--resource=pods")
+    ok(srv, "create", "rolebinding", "reader", "--role=pod-reader", "--serviceaccount=default:reader")
     sa = "system:serviceaccount:default:reader"
-    assert ok(served, "auth", "can-i", "get", "pods", "--as", sa).strip() == "yes"
+    assert ok(srv, "auth", "can-i", "get", "pods", "--as", sa).strip() == "yes"
     for args in (["delete", "pods"], ["get", "pods", "-n", "kube-system"], ["get", "secrets"]):
-        p = kubectl(served, "auth", "can-i", *args, "--as", sa)
-        assert (p.returncode, p.stdout.strip()) == (1, "no"), args
-    rules = ok(served, "auth", "can-i", "--list", "--as", sa)
+        p = kc(srv, "auth", "can-i", *args, "--as", sa)
+        assert (p.rc, p.out.strip()) == (1, "no"), args
+    rules = ok(srv, "auth", "can-i", "--list", "--as", sa)
     assert any(line.split()[:1] == ["pods"] and "[get list]" in line for line in rules.splitlines()), rules
 
 
 @needs_kubectl
-def test_auth_can_i_sees_the_path_of_a_non_resource_url(served):
-    kubectl(served, "create", "serviceaccount", "logreader")
-    ok(served, "create", "clusterrole", "log-reader", "--verb=get", "--non-resource-url=/logs/*")
-    ok(served, "create", "clusterrolebinding", "log-reader", "--clusterrole=log-reader", "--serviceaccount=default:logreader")
+def test_auth_can_i_sees_the_path_of_a_non_resource_url(srv):
+    kc(srv, "create", "serviceaccount", "logreader")
+    ok(srv, "create", "clusterrole", "log-reader", "--verb=get", "--non-resource-url=/logs/*")
+    ok(srv, "create", "clusterrolebinding", "log-reader", "--clusterrole=log-reader", "--serviceaccount=default:logreader")
     sa = "system:serviceaccount:default:logreader"
-    assert ok(served, "auth", "can-i", "get", "/logs/app", "--as", sa).strip() == "yes"
+    assert ok(srv, "auth", "can-i", "get", "/logs/app", "--as", sa).strip() == "yes"
     for verb, path in (("get", "/metrics"), ("post", "/logs/app")):
-        p = kubectl(served, "auth", "can-i", verb, path, "--as", sa)
-        assert (p.returncode, p.stdout.strip()) == (1, "no"), (verb, path)
+        p = kc(srv, "auth", "can-i", verb, path, "--as", sa)
+        assert (p.rc, p.out.strip()) == (1, "no"), (verb, path)
 
 
 CREATES = [  # (resource, kubectl create arguments after the name; {blob} is a binary file)
@@ -200,24 +159,24 @@ CLUSTER_SCOPED = {"clusterrole", "clusterrolebinding", "namespace"}
 
 @needs_kubectl
 @pytest.mark.parametrize("resource,args", CREATES, ids=[f"{i}-{a[0]}" for i, (_, a) in enumerate(CREATES)])
-def test_a_protobuf_create_stores_what_the_same_json_create_stores(served, resource, args):
+def test_a_protobuf_create_stores_what_the_same_json_create_stores(srv, resource, args):
     """The same `kubectl create`, once as protobuf (its typed client) and once as JSON (`create -f`)."""
-    blob = served[0].parent / "blob.bin"
+    blob = srv.state.parent / "blob.bin"
     blob.write_bytes(bytes(range(256)))
     name = f"x{CREATES.index((resource, args))}"
     objs = []
     for via in ("pb", "js"):
         # namespaced objects keep one name in two namespaces; cluster-scoped ones get two names
         where = ["-n", via] if resource not in CLUSTER_SCOPED else []
-        kubectl(served, "create", "namespace", via)
+        kc(srv, "create", "namespace", via)
         argv = with_flags(["create"] + [a.replace("NAME", name if where else f"{name}-{via}").replace("{blob}", str(blob))
                                         for a in args], *where)
         if via == "pb":
-            assert sent_as_protobuf(served, *argv)
-            ok(served, *argv)
+            assert sent_as_protobuf(srv, *argv)
+            ok(srv, *argv)
         else:
-            ok(served, "create", "-f", "-", stdin=ok(served, *with_flags(argv, "--dry-run=client", "-o", "json")))
-        obj = stored(served, resource, name if where else f"{name}-{via}", *where)
+            ok(srv, "create", "-f", "-", stdin=ok(srv, *with_flags(argv, "--dry-run=client", "-o", "json")))
+        obj = stored(srv, resource, name if where else f"{name}-{via}", *where)
         if resource == "service":  # the allocators hand each service its own address and node port
             for field in ("clusterIP", "clusterIPs"):
                 obj["spec"].pop(field, None)
@@ -231,57 +190,44 @@ def test_a_protobuf_create_stores_what_the_same_json_create_stores(served, resou
 
 
 @needs_kubectl
-def test_a_job_from_a_cronjob_keeps_its_owner_reference(served):
-    ok(served, "create", "cronjob", "nightly", "--image=busybox", "--schedule=0 0 * * *")
-    ok(served, "create", "job", "manual", "--from=cronjob/nightly")
-    expected = json.loads(ok(served, "create", "job", "manual", "--from=cronjob/nightly", "--dry-run=client", "-o", "json"))
-    owners = stored(served, "job", "manual")["metadata"]["ownerReferences"]
+def test_a_job_from_a_cronjob_keeps_its_owner_reference(srv):
+    ok(srv, "create", "cronjob", "nightly", "--image=busybox", "--schedule=0 0 * * *")
+    ok(srv, "create", "job", "manual", "--from=cronjob/nightly")
+    expected = json.loads(ok(srv, "create", "job", "manual", "--from=cronjob/nightly", "--dry-run=client", "-o", "json"))
+    owners = stored(srv, "job", "manual")["metadata"]["ownerReferences"]
     assert owners == expected["metadata"]["ownerReferences"]
-    assert owners[0]["uid"] == stored(served, "cronjob", "nightly")["metadata"]["uid"]
+    assert owners[0]["uid"] == stored(srv, "cronjob", "nightly")["metadata"]["uid"]
 
 
 @needs_kubectl
-def test_a_deployment_with_zero_replicas_keeps_them(served):
-    ok(served, "create", "deployment", "idle", "--image=nginx", "--replicas=0")
-    assert stored(served, "deployment", "idle")["spec"]["replicas"] == 0
+def test_a_deployment_with_zero_replicas_keeps_them(srv):
+    ok(srv, "create", "deployment", "idle", "--image=nginx", "--replicas=0")
+    assert stored(srv, "deployment", "idle")["spec"]["replicas"] == 0
 
 
 # -- the HTTP face of bad bodies ---------------------------------------------------------------
-def _post(served, path: str, body: bytes) -> tuple[int, dict]:
-    import base64
-
-    from kubelite.api import yamlio
-
-    doc = yamlio.load_documents(Path(served[1]["KUBECONFIG"]).read_text(), "kubeconfig")[0].data
-    cluster, user = doc["clusters"][0]["cluster"], doc["users"][0]["user"]
-    ctx = ssl.create_default_context(cadata=base64.b64decode(cluster["certificate-authority-data"]).decode())
-    req = urllib.request.Request(cluster["server"] + path, data=body, method="POST", headers={
-        "Content-Type": protobuf.MEDIA_TYPE, "Authorization": f"Bearer {user['token']}"})
-    try:
-        with urllib.request.urlopen(req, context=ctx, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+def _post(srv, path: str, body: bytes) -> tuple[int, dict]:
+    return srv.request("POST", path, body, ctype=protobuf.MEDIA_TYPE)
 
 
-def test_a_truncated_body_is_a_bad_request_status(served):
+def test_a_truncated_body_is_a_bad_request_status(srv):
     body = envelope("v1", "ConfigMap", msg(ld(1, msg(ld(1, b"cfg")))))
-    code, status = _post(served, "/api/v1/namespaces/default/configmaps", body[:-3])
+    code, status = _post(srv, "/api/v1/namespaces/default/configmaps", body[:-3])
     assert (code, status["kind"], status["reason"]) == (400, "Status", "BadRequest")
     assert "truncated" in status["message"]
 
 
-def test_json_nested_deep_inside_a_raw_extension_is_a_bad_request(served):
+def test_json_nested_deep_inside_a_raw_extension_is_a_bad_request(srv):
     deep = b'{"a":' * 500 + b"1" + b"}" * 500  # within json's recursion limit, beyond the server's
     body = envelope("apps/v1", "ControllerRevision", ld(n("apps.v1.ControllerRevision", "data"), ld(1, deep)))
-    code, status = _post(served, "/apis/apps/v1/namespaces/default/controllerrevisions", body)
+    code, status = _post(srv, "/apis/apps/v1/namespaces/default/controllerrevisions", body)
     assert (code, status["reason"]) == (400, "BadRequest")
     assert "nested too deeply" in status["message"]
 
 
-def test_a_kind_without_a_table_is_unsupported_and_the_message_says_what_to_do(served):
+def test_a_kind_without_a_table_is_unsupported_and_the_message_says_what_to_do(srv):
     body = envelope("example.com/v1", "Widget", b"")
-    code, status = _post(served, "/api/v1/namespaces/default/configmaps", body)
+    code, status = _post(srv, "/api/v1/namespaces/default/configmaps", body)
     assert (code, status["reason"]) == (415, "UnsupportedMediaType")
     assert "Widget (example.com/v1)" in status["message"]
     assert "--dry-run=client -o yaml | kubectl apply -f -" in status["message"]
