@@ -26,6 +26,7 @@ defaults = lazy.module("kubelite.api.defaults")
 merge = lazy.module("kubelite.api.merge")
 schema = lazy.module("kubelite.api.schema")
 validation = lazy.module("kubelite.api.validation")
+versions = lazy.module("kubelite.api.versions")
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
@@ -231,6 +232,13 @@ class APIServer:
                 explicit_namespace: bool = False) -> tuple[Kind, dict]:
         """Check a manifest the user gave and settle its namespace. Raises on any problem."""
         source = source or Source()
+        other = versions.other_version(obj.get("apiVersion"), obj.get("kind")) if isinstance(obj, dict) else None
+        if other is not None:  # a kind's second served version: checked as it is, stored converted
+            schema_name, convert = other
+            errs = schema.validate(schema_name, obj) if isinstance(obj.get("metadata"), dict) else []
+            if errs:
+                raise self._invalid(kinds.by_kind(obj["kind"]), obj, errs, source)
+            obj = convert(obj)
         kind = self.kind_of(obj, source)
         try:
             obj = clone(obj)

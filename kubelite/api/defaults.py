@@ -312,6 +312,171 @@ def endpointslice(obj: dict) -> None:
             _set(p, "protocol", "TCP")
 
 
+def _each(items: Any) -> list[dict]:
+    return [x for x in items if isinstance(x, dict)] if isinstance(items, list) else []
+
+
+def limitrange(obj: dict) -> None:
+    """A container limit's default is its max, its default request its default, else its min."""
+    for item in _each((obj.get("spec") or {}).get("limits")):
+        if item.get("type") != "Container":
+            continue
+        default = dict(item.get("default") or {})
+        request = dict(item.get("defaultRequest") or {})
+        for source, target in ((item.get("max"), default), (default, request), (item.get("min"), request)):
+            for k, v in (source or {}).items():
+                target.setdefault(k, v)
+        for key, value in (("default", default), ("defaultRequest", request)):
+            if value:
+                item[key] = value
+
+
+def podtemplate(obj: dict) -> None:
+    template(obj.get("template"))
+
+
+def hpa(obj: dict) -> None:
+    """autoscaling/v2: minReplicas 1, 80% CPU when no metric, and a behavior's rules filled in."""
+    spec = _sub(obj, "spec")
+    _set(spec, "minReplicas", 1)
+    if not spec.get("metrics"):
+        spec["metrics"] = [{"type": "Resource", "resource": {
+            "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
+    behavior = spec.get("behavior")
+    if isinstance(behavior, dict):
+        up = _sub(behavior, "scaleUp")
+        _set(up, "stabilizationWindowSeconds", 0)
+        _set(up, "selectPolicy", "Max")
+        if up.get("policies") is None:
+            up["policies"] = [{"type": "Pods", "value": 4, "periodSeconds": 15},
+                              {"type": "Percent", "value": 100, "periodSeconds": 15}]
+        down = _sub(behavior, "scaleDown")  # its stabilization window stays unset: a controller flag
+        _set(down, "selectPolicy", "Max")
+        if down.get("policies") is None:
+            down["policies"] = [{"type": "Percent", "value": 100, "periodSeconds": 15}]
+
+
+def networkpolicy(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    if not spec.get("policyTypes"):
+        spec["policyTypes"] = ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
+    for rule in _each(spec.get("ingress")) + _each(spec.get("egress")):
+        for port in _each(rule.get("ports")):
+            _set(port, "protocol", "TCP")
+
+
+def ingressclass(obj: dict) -> None:
+    params = (obj.get("spec") or {}).get("parameters")
+    if isinstance(params, dict):
+        _set(params, "scope", "Cluster")
+
+
+def priorityclass(obj: dict) -> None:
+    _set(obj, "preemptionPolicy", "PreemptLowerPriority")
+
+
+def csidriver(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    for key, value in (("attachRequired", True), ("podInfoOnMount", False), ("storageCapacity", False),
+                       ("fsGroupPolicy", "ReadWriteOnceWithFSType"), ("requiresRepublish", False),
+                       ("seLinuxMount", False)):
+        _set(spec, key, value)
+    if not spec.get("volumeLifecycleModes"):
+        spec["volumeLifecycleModes"] = ["Persistent"]
+
+
+def _service_reference(client: Any) -> None:
+    if isinstance(client, dict) and isinstance(client.get("service"), dict):
+        _set(client["service"], "port", 443)
+
+
+def _rules(rules: Any) -> None:
+    for rule in _each(rules):
+        _set(rule, "scope", "*")
+
+
+def _match_resources(m: Any) -> None:
+    if isinstance(m, dict):
+        _set(m, "matchPolicy", "Equivalent")
+        _set(m, "namespaceSelector", {})
+        _set(m, "objectSelector", {})
+        _rules(m.get("resourceRules"))
+        _rules(m.get("excludeResourceRules"))
+
+
+def _webhooks(obj: dict, mutating: bool) -> None:
+    for hook in _each(obj.get("webhooks")):
+        _set(hook, "failurePolicy", "Fail")
+        _set(hook, "matchPolicy", "Equivalent")
+        _set(hook, "namespaceSelector", {})
+        _set(hook, "objectSelector", {})
+        _set(hook, "timeoutSeconds", 10)
+        if mutating:
+            _set(hook, "reinvocationPolicy", "Never")
+        _rules(hook.get("rules"))
+        _service_reference(hook.get("clientConfig"))
+
+
+def validatingwebhookconfiguration(obj: dict) -> None:
+    _webhooks(obj, mutating=False)
+
+
+def mutatingwebhookconfiguration(obj: dict) -> None:
+    _webhooks(obj, mutating=True)
+
+
+def validatingadmissionpolicy(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    _set(spec, "failurePolicy", "Fail")
+    _match_resources(spec.get("matchConstraints"))
+
+
+def validatingadmissionpolicybinding(obj: dict) -> None:
+    _match_resources((obj.get("spec") or {}).get("matchResources"))
+
+
+def customresourcedefinition(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    names = spec.get("names")
+    if isinstance(names, dict) and isinstance(names.get("kind"), str) and names["kind"]:
+        _set(names, "singular", names["kind"].lower())
+        _set(names, "listKind", names["kind"] + "List")
+    if spec.get("conversion") is None:
+        spec["conversion"] = {"strategy": "None"}
+    conversion = spec["conversion"]
+    if isinstance(conversion, dict) and isinstance(conversion.get("webhook"), dict):
+        _service_reference(conversion["webhook"].get("clientConfig"))
+
+
+def apiservice(obj: dict) -> None:
+    service = (obj.get("spec") or {}).get("service")
+    if isinstance(service, dict):
+        _set(service, "port", 443)
+
+
+def flowschema(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    if not spec.get("matchingPrecedence"):
+        spec["matchingPrecedence"] = 1000
+
+
+def prioritylevelconfiguration(obj: dict) -> None:
+    spec = _sub(obj, "spec")
+    exempt = spec.get("exempt")
+    if isinstance(exempt, dict):
+        _set(exempt, "nominalConcurrencyShares", 0)
+        _set(exempt, "lendablePercent", 0)
+    limited = spec.get("limited")
+    if isinstance(limited, dict):
+        _set(limited, "nominalConcurrencyShares", 30)
+        _set(limited, "lendablePercent", 0)
+        queuing = (limited.get("limitResponse") or {}).get("queuing")
+        if isinstance(queuing, dict):
+            for key, value in (("handSize", 8), ("queues", 64), ("queueLengthLimit", 50)):
+                if not queuing.get(key):
+                    queuing[key] = value
+
+
 DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Pod": pod,
     "Deployment": deployment,
@@ -329,6 +494,23 @@ DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "StorageClass": storageclass,
     "Node": node,
     "EndpointSlice": endpointslice,
+    # No defaults upstream: Ingress (pathType has none in v1), PodDisruptionBudget,
+    # ResourceQuota, VolumeAttachment, CSINode, RuntimeClass, CertificateSigningRequest.
+    "LimitRange": limitrange,
+    "PodTemplate": podtemplate,
+    "HorizontalPodAutoscaler": hpa,
+    "NetworkPolicy": networkpolicy,
+    "IngressClass": ingressclass,
+    "PriorityClass": priorityclass,
+    "CSIDriver": csidriver,
+    "ValidatingWebhookConfiguration": validatingwebhookconfiguration,
+    "MutatingWebhookConfiguration": mutatingwebhookconfiguration,
+    "ValidatingAdmissionPolicy": validatingadmissionpolicy,
+    "ValidatingAdmissionPolicyBinding": validatingadmissionpolicybinding,
+    "CustomResourceDefinition": customresourcedefinition,
+    "APIService": apiservice,
+    "FlowSchema": flowschema,
+    "PriorityLevelConfiguration": prioritylevelconfiguration,
 }
 
 

@@ -75,7 +75,16 @@ class Kind:
 
 _RBAC = "rbac.authorization.k8s.io"
 _FED_TYPES = "types.kubefed.io"
+_ADMREG = "admissionregistration.k8s.io"
+_STORAGE = "storage.k8s.io"
+_NET = "networking.k8s.io"
+_FLOW = "flowcontrol.apiserver.k8s.io"
+_EXT = ("api-extensions",)
 
+# Every GA kind a Kubernetes 1.32 API server stores, with the plural, singular, short
+# names, categories and scope of `kubectl api-resources` (upstream's registry
+# strategies, pkg/registry/*/*/storage). Request-only kinds (reviews, Eviction, Binding,
+# Scale, TokenRequest) and computed ones (ComponentStatus) are not stored, so not here.
 KINDS: tuple[Kind, ...] = (
     Kind("Pod", "", "v1", "pods", "pod", True, ("po",), categories=("all",)),
     Kind("ReplicationController", "", "v1", "replicationcontrollers", "replicationcontroller", True, ("rc",), categories=("all",)),
@@ -89,6 +98,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("PersistentVolume", "", "v1", "persistentvolumes", "persistentvolume", False, ("pv",)),
     Kind("PersistentVolumeClaim", "", "v1", "persistentvolumeclaims", "persistentvolumeclaim", True, ("pvc",)),
     Kind("Event", "", "v1", "events", "event", True, ("ev",), has_spec=False),
+    Kind("LimitRange", "", "v1", "limitranges", "limitrange", True, ("limits",)),
+    Kind("ResourceQuota", "", "v1", "resourcequotas", "resourcequota", True, ("quota",)),
+    Kind("PodTemplate", "", "v1", "podtemplates", "podtemplate", True, has_spec=False),
     Kind("ReplicaSet", "apps", "v1", "replicasets", "replicaset", True, ("rs",), categories=("all",)),
     Kind("Deployment", "apps", "v1", "deployments", "deployment", True, ("deploy",), categories=("all",)),
     Kind("DaemonSet", "apps", "v1", "daemonsets", "daemonset", True, ("ds",), categories=("all",)),
@@ -96,13 +108,40 @@ KINDS: tuple[Kind, ...] = (
     Kind("ControllerRevision", "apps", "v1", "controllerrevisions", "controllerrevision", True, has_spec=False),
     Kind("Job", "batch", "v1", "jobs", "job", True, categories=("all",)),
     Kind("CronJob", "batch", "v1", "cronjobs", "cronjob", True, ("cj",), categories=("all",)),
+    Kind("HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", True,
+         ("hpa",), categories=("all",)),
     Kind("Role", _RBAC, "v1", "roles", "role", True, has_spec=False),
     Kind("ClusterRole", _RBAC, "v1", "clusterroles", "clusterrole", False, has_spec=False),
     Kind("RoleBinding", _RBAC, "v1", "rolebindings", "rolebinding", True, has_spec=False),
     Kind("ClusterRoleBinding", _RBAC, "v1", "clusterrolebindings", "clusterrolebinding", False, has_spec=False),
-    Kind("StorageClass", "storage.k8s.io", "v1", "storageclasses", "storageclass", False, ("sc",), has_spec=False),
+    Kind("StorageClass", _STORAGE, "v1", "storageclasses", "storageclass", False, ("sc",), has_spec=False),
+    Kind("CSIDriver", _STORAGE, "v1", "csidrivers", "csidriver", False),
+    Kind("CSINode", _STORAGE, "v1", "csinodes", "csinode", False),
+    Kind("CSIStorageCapacity", _STORAGE, "v1", "csistoragecapacities", "csistoragecapacity", True, has_spec=False),
+    Kind("VolumeAttachment", _STORAGE, "v1", "volumeattachments", "volumeattachment", False),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", "lease", True),
     Kind("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", "endpointslice", True, has_spec=False),
+    Kind("Ingress", _NET, "v1", "ingresses", "ingress", True, ("ing",)),
+    Kind("IngressClass", _NET, "v1", "ingressclasses", "ingressclass", False),
+    Kind("NetworkPolicy", _NET, "v1", "networkpolicies", "networkpolicy", True, ("netpol",)),
+    Kind("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", True, ("pdb",)),
+    Kind("PriorityClass", "scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", False, ("pc",), has_spec=False),
+    Kind("RuntimeClass", "node.k8s.io", "v1", "runtimeclasses", "runtimeclass", False, has_spec=False),
+    Kind("CertificateSigningRequest", "certificates.k8s.io", "v1", "certificatesigningrequests",
+         "certificatesigningrequest", False, ("csr",)),
+    Kind("FlowSchema", _FLOW, "v1", "flowschemas", "flowschema", False),
+    Kind("PriorityLevelConfiguration", _FLOW, "v1", "prioritylevelconfigurations", "prioritylevelconfiguration", False),
+    Kind("MutatingWebhookConfiguration", _ADMREG, "v1", "mutatingwebhookconfigurations",
+         "mutatingwebhookconfiguration", False, has_spec=False, categories=_EXT),
+    Kind("ValidatingWebhookConfiguration", _ADMREG, "v1", "validatingwebhookconfigurations",
+         "validatingwebhookconfiguration", False, has_spec=False, categories=_EXT),
+    Kind("ValidatingAdmissionPolicy", _ADMREG, "v1", "validatingadmissionpolicies", "validatingadmissionpolicy", False,
+         categories=_EXT),
+    Kind("ValidatingAdmissionPolicyBinding", _ADMREG, "v1", "validatingadmissionpolicybindings",
+         "validatingadmissionpolicybinding", False, categories=_EXT),
+    Kind("CustomResourceDefinition", "apiextensions.k8s.io", "v1", "customresourcedefinitions",
+         "customresourcedefinition", False, ("crd", "crds"), categories=_EXT),
+    Kind("APIService", "apiregistration.k8s.io", "v1", "apiservices", "apiservice", False, categories=_EXT),
     # Federation, in KubeFed's (Federation v2) groups and names; see kubelite/federation/.
     # Short names are kubefedctl's: "f" + the target's short names.
     Kind("KubeFedCluster", "core.kubefed.io", "v1beta1", "kubefedclusters", "kubefedcluster", True),
@@ -161,7 +200,7 @@ def resolve(name: str) -> Kind:
 def all_category() -> list[Kind]:
     """The kinds `kubectl get all` lists, in kubectl's order."""
     order = ["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment",
-             "ReplicaSet", "StatefulSet", "Job", "CronJob"]
+             "ReplicaSet", "StatefulSet", "HorizontalPodAutoscaler", "Job", "CronJob"]
     return [_BY_KIND[k] for k in order]
 
 

@@ -188,3 +188,101 @@ def test_defaulting_twice_changes_nothing():
                 {"kind": "Job", "spec": {"template": {"spec": {}}}}):
         once = defaulted(obj)
         assert defaulted(once) == once
+
+
+# -- the kinds issue 14 added (pkg/apis/*/v1/defaults.go) ------------------------------------
+
+def test_a_networkpolicy_defaults_its_policy_types_and_port_protocols():
+    np = defaulted({"kind": "NetworkPolicy", "spec": {"podSelector": {}, "ingress": [{"ports": [{"port": 80}]}]}})
+    assert np["spec"]["policyTypes"] == ["Ingress"]
+    assert np["spec"]["ingress"][0]["ports"] == [{"port": 80, "protocol": "TCP"}]
+    np = defaulted({"kind": "NetworkPolicy", "spec": {"podSelector": {}, "egress": [{}]}})
+    assert np["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    np = defaulted({"kind": "NetworkPolicy", "spec": {"podSelector": {}, "egress": [{}], "policyTypes": ["Egress"]}})
+    assert np["spec"]["policyTypes"] == ["Egress"]
+
+
+def test_an_ingress_gets_no_defaults():
+    ing = {"kind": "Ingress", "spec": {"rules": [{"http": {"paths": [{"path": "/", "backend": {}}]}}]}}
+    assert defaulted(ing) == ing
+
+
+def test_a_priorityclass_preempts_lower_priority_by_default():
+    assert defaulted({"kind": "PriorityClass", "value": 10})["preemptionPolicy"] == "PreemptLowerPriority"
+    assert defaulted({"kind": "PriorityClass", "value": 10, "preemptionPolicy": "Never"})["preemptionPolicy"] == "Never"
+
+
+def test_an_hpa_defaults_min_replicas_cpu_target_and_behavior_rules():
+    hpa = defaulted({"kind": "HorizontalPodAutoscaler", "spec": {"maxReplicas": 3}})
+    assert hpa["spec"]["minReplicas"] == 1
+    assert hpa["spec"]["metrics"] == [{"type": "Resource", "resource": {
+        "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
+    assert "behavior" not in hpa["spec"]  # rules are filled only in a behavior that is there
+    hpa = defaulted({"kind": "HorizontalPodAutoscaler",
+                     "spec": {"maxReplicas": 3, "behavior": {"scaleDown": {"stabilizationWindowSeconds": 60}}}})
+    up, down = hpa["spec"]["behavior"]["scaleUp"], hpa["spec"]["behavior"]["scaleDown"]
+    assert up == {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
+        {"type": "Pods", "value": 4, "periodSeconds": 15}, {"type": "Percent", "value": 100, "periodSeconds": 15}]}
+    assert down == {"stabilizationWindowSeconds": 60, "selectPolicy": "Max",
+                    "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]}
+
+
+def test_a_container_limit_range_defaults_limits_from_max_and_requests_from_limits_or_min():
+    lr = defaulted({"kind": "LimitRange", "spec": {"limits": [
+        {"type": "Container", "max": {"cpu": "2"}, "min": {"memory": "64Mi"}, "default": {"memory": "1Gi"}},
+        {"type": "Pod", "max": {"cpu": "4"}}]}})
+    container, pod = lr["spec"]["limits"]
+    assert container["default"] == {"memory": "1Gi", "cpu": "2"}
+    assert container["defaultRequest"] == {"memory": "1Gi", "cpu": "2"}
+    assert "default" not in pod
+
+
+def test_webhooks_get_v1_defaults():
+    vwc = defaulted({"kind": "ValidatingWebhookConfiguration", "webhooks": [
+        {"name": "a.example.com", "clientConfig": {"service": {"name": "s", "namespace": "n"}},
+         "rules": [{"operations": ["CREATE"]}]}]})
+    hook = vwc["webhooks"][0]
+    assert (hook["failurePolicy"], hook["matchPolicy"], hook["timeoutSeconds"]) == ("Fail", "Equivalent", 10)
+    assert hook["namespaceSelector"] == {} and hook["objectSelector"] == {}
+    assert hook["rules"][0]["scope"] == "*" and hook["clientConfig"]["service"]["port"] == 443
+    assert "reinvocationPolicy" not in hook
+    mwc = defaulted({"kind": "MutatingWebhookConfiguration", "webhooks": [{"name": "b.example.com"}]})
+    assert mwc["webhooks"][0]["reinvocationPolicy"] == "Never"
+
+
+def test_admission_policies_default_failure_and_match_policies():
+    vap = defaulted({"kind": "ValidatingAdmissionPolicy", "spec": {"matchConstraints": {"resourceRules": [{}]}}})
+    assert vap["spec"]["failurePolicy"] == "Fail"
+    assert vap["spec"]["matchConstraints"] == {"matchPolicy": "Equivalent", "namespaceSelector": {},
+                                               "objectSelector": {}, "resourceRules": [{"scope": "*"}]}
+    vapb = defaulted({"kind": "ValidatingAdmissionPolicyBinding", "spec": {"matchResources": {}}})
+    assert vapb["spec"]["matchResources"]["matchPolicy"] == "Equivalent"
+
+
+def test_a_csidriver_gets_its_flags():
+    spec = defaulted({"kind": "CSIDriver", "spec": {"podInfoOnMount": True}})["spec"]
+    assert spec == {"attachRequired": True, "podInfoOnMount": True, "storageCapacity": False,
+                    "fsGroupPolicy": "ReadWriteOnceWithFSType", "requiresRepublish": False, "seLinuxMount": False,
+                    "volumeLifecycleModes": ["Persistent"]}
+
+
+def test_a_crd_defaults_its_names_and_conversion():
+    spec = defaulted({"kind": "CustomResourceDefinition", "spec": {"names": {"kind": "CronTab", "plural": "crontabs"}}})["spec"]
+    assert spec["names"] == {"kind": "CronTab", "plural": "crontabs", "singular": "crontab", "listKind": "CronTabList"}
+    assert spec["conversion"] == {"strategy": "None"}
+
+
+def test_flow_control_defaults():
+    fs = defaulted({"kind": "FlowSchema", "spec": {"priorityLevelConfiguration": {"name": "x"}}})
+    assert fs["spec"]["matchingPrecedence"] == 1000
+    plc = defaulted({"kind": "PriorityLevelConfiguration", "spec": {"type": "Limited", "limited": {
+        "limitResponse": {"type": "Queue", "queuing": {"queues": 16}}}}})
+    limited = plc["spec"]["limited"]
+    assert (limited["nominalConcurrencyShares"], limited["lendablePercent"]) == (30, 0)
+    assert limited["limitResponse"]["queuing"] == {"queues": 16, "handSize": 8, "queueLengthLimit": 50}
+
+
+def test_a_pod_template_gets_pod_defaults():
+    pt = defaulted({"kind": "PodTemplate", "template": {"spec": {"containers": [{"name": "a", "image": "nginx"}]}}})
+    assert pt["template"]["spec"]["restartPolicy"] == "Always"
+    assert pt["template"]["spec"]["containers"][0]["imagePullPolicy"] == "Always"
