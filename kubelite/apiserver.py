@@ -225,7 +225,8 @@ class APIServer:
             where = f' "{source.file}"' if source.file else ""
             if source.file and source.index:
                 where += f" (document {source.index})"
-            raise InputError(f'resource mapping not found for kind "{k}" in version "{av}"{" in" + where if where else ""}: ensure CRDs are installed first')
+            hint = kinds.unknown_kind_hint(str(av), str(k))
+            raise InputError(f'resource mapping not found for kind "{k}" in version "{av}"{" in" + where if where else ""}: {hint}')
         return kind
 
     def prepare(self, obj: dict, namespace: str | None = None, source: Source | None = None,

@@ -193,8 +193,66 @@ def resolve(name: str) -> Kind:
     """Resolve a user's type word (`po`, `deploy`, `deployments.apps`) to a kind."""
     found = _BY_NAME.get(name.lower())
     if not found:
-        raise UsageError(f'the server doesn\'t have a resource type "{name}"')
+        words = [n for n in _BY_NAME if "." not in n]
+        raise UsageError(f'the server doesn\'t have a resource type "{name}"' + did_you_mean(name.lower(), words))
     return found[0]
+
+
+# API groups of Kubernetes 1.32 itself, stored kinds or not: no CRD can add a kind to them.
+BUILTIN_GROUPS = frozenset({
+    "", "admissionregistration.k8s.io", "apiextensions.k8s.io", "apiregistration.k8s.io", "apps",
+    "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "certificates.k8s.io",
+    "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io",
+    "internal.apiserver.k8s.io", "networking.k8s.io", "node.k8s.io", "policy", "rbac.authorization.k8s.io",
+    "resource.k8s.io", "scheduling.k8s.io", "storage.k8s.io", "storagemigration.k8s.io",
+})
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, as cobra's command suggestions use."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def closest(word: str, candidates: list[str]) -> str | None:
+    """The candidate a mistyped word most likely meant, or None when none is close.
+
+    Close is cobra's rule for kubectl's command suggestions: at most 2 edits away
+    (ignoring case), or starting with the word.
+    """
+    low = word.lower()
+    close = [c for c in candidates if _distance(low, c.lower()) <= 2 or (low and c.lower().startswith(low))]
+    return min(close, key=lambda c: (_distance(low, c.lower()), c)) if close else None
+
+
+def did_you_mean(word: str, candidates: list[str], what: str = "") -> str:
+    """`; did you mean "deployment"?` for the closest candidate, or "" (the message stays one line)."""
+    best = closest(word, candidates)
+    return f'; did you mean {what}"{best}"?' if best else ""
+
+
+def unknown_kind_hint(api_version: str, kind: str) -> str:
+    """Why kubelite serves no kind of this apiVersion, and what to do about it.
+
+    In a group of Kubernetes itself no CRD can help: point at the version that serves the
+    kind, or the closest kind of the group. A group without a dot cannot be a CRD's either.
+    Anywhere else a CustomResourceDefinition could supply the kind.
+    """
+    group = api_version.rpartition("/")[0]
+    none = f'no matches for kind "{kind}" in version "{api_version}"'
+    if group in BUILTIN_GROUPS:
+        served = [k.api_version for k in KINDS if k.group == group and k.kind == kind]
+        if served:
+            return f'{none}; did you mean apiVersion "{served[0]}"?'
+        return none + did_you_mean(kind, [k.kind for k in KINDS if k.group == group], "kind ")
+    if "." not in group:
+        return none
+    return "ensure CRDs are installed first"
 
 
 def all_category() -> list[Kind]:

@@ -371,6 +371,197 @@ def _kubefedcluster(obj: dict, now: dt.datetime) -> Row:
     return [age(obj, now), conds.get("Ready", "")]
 
 
+# -- the kinds issue 14 added (pkg/printers/internalversion/printers.go) ---------------------
+
+def _str(v: Any) -> str:
+    """A cell as kubectl prints Go values: booleans lower-case, None as <none>."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return "<none>" if v is None else str(v)
+
+
+def _ingress(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    rules = spec.get("rules") or []
+    hosts = [r.get("host") for r in rules[:3] if r.get("host")]
+    text = ",".join(hosts) or "*"
+    if len(rules) > 3 and hosts:
+        text += f" + {len(rules) - 3} more..."
+    lb = (obj.get("status") or {}).get("loadBalancer") or {}
+    addrs = sorted({i.get("ip") or i.get("hostname") for i in lb.get("ingress") or [] if i.get("ip") or i.get("hostname")})
+    address = ",".join(addrs)
+    if len(address) > 16:  # kubectl clips it outside -o wide
+        address = address[:13] + "..."
+    return [spec.get("ingressClassName") or "<none>", text, address, "80, 443" if spec.get("tls") else "80", age(obj, now)]
+
+
+def _ingressclass(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    params = spec.get("parameters")
+    text = "<none>"
+    if params:
+        text = params.get("kind", "") + (f".{params['apiGroup']}" if params.get("apiGroup") else "") + "/" + params.get("name", "")
+    return [spec.get("controller", ""), text, age(obj, now)]
+
+
+def _networkpolicy(obj: dict, now: dt.datetime) -> Row:
+    return [_selector_text((obj.get("spec") or {}).get("podSelector")), age(obj, now)]
+
+
+def _pdb(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    allowed = (obj.get("status") or {}).get("disruptionsAllowed", 0)
+    return [str(spec.get("minAvailable", "N/A")), str(spec.get("maxUnavailable", "N/A")), str(allowed), age(obj, now)]
+
+
+def _priorityclass(obj: dict, now: dt.datetime) -> Row:
+    return [str(obj.get("value", 0)), _str(bool(obj.get("globalDefault"))), age(obj, now)]
+
+
+def _hpa_metric(spec: dict, status: dict | None) -> str:
+    kind = spec.get("type")
+    source = spec.get({"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
+                       "Object": "object", "External": "external"}.get(kind, ""), None) or {}
+    current = ((status or {}).get({"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
+                                   "Object": "object", "External": "external"}.get(kind, "")) or {}).get("current") or {}
+    target = source.get("target") or {}
+    if kind in ("Resource", "ContainerResource"):
+        name = source.get("name", "")
+        if target.get("averageValue") is not None:
+            return f"{name}: {current.get('averageValue', '<unknown>')}/{target['averageValue']}"
+        now_ = f"{current['averageUtilization']}%" if current.get("averageUtilization") is not None else "<unknown>"
+        goal = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
+        return f"{name}: {now_}/{goal}"
+    if kind == "Pods":
+        return f"{current.get('averageValue', '<unknown>')}/{target.get('averageValue')}"
+    if kind in ("Object", "External"):
+        if target.get("averageValue") is not None:
+            return f"{current.get('averageValue', '<unknown>')}/{target['averageValue']} (avg)"
+        return f"{current.get('value', '<unknown>')}/{target.get('value')}"
+    return "<unknown type>"
+
+
+def _hpa(obj: dict, now: dt.datetime) -> Row:
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    ref = spec.get("scaleTargetRef") or {}
+    metrics = spec.get("metrics") or []
+    statuses = st.get("currentMetrics") or []
+    cells = [_hpa_metric(m, statuses[i] if i < len(statuses) else None) for i, m in enumerate(metrics)]
+    targets = ", ".join(cells[:2]) + (f" + {len(cells) - 2} more..." if len(cells) > 2 else "") if cells else "<none>"
+    min_pods = str(spec["minReplicas"]) if spec.get("minReplicas") is not None else "<unset>"
+    return [f"{ref.get('kind', '')}/{ref.get('name', '')}", targets, min_pods, str(spec.get("maxReplicas", 0)),
+            str(st.get("currentReplicas", 0)), age(obj, now)]
+
+
+def _resourcequota(obj: dict, now: dt.datetime) -> Row:
+    st = obj.get("status") or {}
+    hard, used = st.get("hard") or {}, st.get("used") or {}
+    requests, limits = [], []
+    for name in sorted(hard):
+        cell = f"{name}: {used.get(name, '0')}/{hard[name]}"
+        (limits if name.split(".")[0] == "limits" and "." in name else requests).append(cell)
+    return [", ".join(requests), ", ".join(limits), age(obj, now)]
+
+
+def _podtemplate(obj: dict, now: dt.datetime) -> Row:
+    tmpl = obj.get("template") or {}
+    labels = (tmpl.get("metadata") or {}).get("labels") or {}
+    return _names_images(obj, ("template", "spec")) + [",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"]
+
+
+def _runtimeclass(obj: dict, now: dt.datetime) -> Row:
+    return [obj.get("handler", ""), age(obj, now)]
+
+
+def _csidriver(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    tokens = spec.get("tokenRequests")
+    return [_str(spec.get("attachRequired", True)), _str(bool(spec.get("podInfoOnMount"))),
+            _str(bool(spec.get("storageCapacity"))),
+            "<unset>" if tokens is None else ",".join(t.get("audience", "") for t in tokens),
+            _str(bool(spec.get("requiresRepublish"))), ",".join(spec.get("volumeLifecycleModes") or []) or "<none>",
+            age(obj, now)]
+
+
+def _csinode(obj: dict, now: dt.datetime) -> Row:
+    return [str(len((obj.get("spec") or {}).get("drivers") or [])), age(obj, now)]
+
+
+def _csistoragecapacity(obj: dict, now: dt.datetime) -> Row:
+    cap = obj.get("capacity")
+    return [obj.get("storageClassName", ""), "<unset>" if cap is None else str(cap)]
+
+
+def _volumeattachment(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    return [spec.get("attacher", ""), (spec.get("source") or {}).get("persistentVolumeName") or "",
+            spec.get("nodeName", ""), _str(bool((obj.get("status") or {}).get("attached"))), age(obj, now)]
+
+
+def _csr(obj: dict, now: dt.datetime) -> Row:
+    spec, st = obj.get("spec") or {}, obj.get("status") or {}
+    kinds = {c.get("type") for c in st.get("conditions") or []}
+    status = "Denied" if "Denied" in kinds else "Approved" if "Approved" in kinds else "Pending"
+    status += ",Failed" if "Failed" in kinds else ""
+    status += ",Issued" if st.get("certificate") else ""
+    secs = spec.get("expirationSeconds")
+    return [age(obj, now), spec.get("signerName") or "<none>", spec.get("username", ""),
+            human_duration(secs) if secs is not None else "<none>", status]
+
+
+def _webhooks(obj: dict, now: dt.datetime) -> Row:
+    return [str(len(obj.get("webhooks") or [])), age(obj, now)]
+
+
+def _vap(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    pk = spec.get("paramKind")
+    return [str(len(spec.get("validations") or [])), f"{pk.get('apiVersion', '')}/{pk.get('kind', '')}" if pk else "<unset>",
+            age(obj, now)]
+
+
+def _vapb(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    ref, param = spec.get("paramRef"), "<unset>"
+    if ref:
+        if ref.get("name"):
+            param = f"{ref.get('namespace') or '*'}/{ref['name']}"
+        elif ref.get("selector") is not None:
+            param = _selector_text(ref["selector"])
+    return [spec.get("policyName", ""), param, age(obj, now)]
+
+
+def _flowschema(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    dangling = next((c.get("status") for c in (obj.get("status") or {}).get("conditions") or []
+                     if c.get("type") == "Dangling"), "?")
+    return [(spec.get("priorityLevelConfiguration") or {}).get("name", ""), str(spec.get("matchingPrecedence", 0)),
+            ((spec.get("distinguisherMethod") or {}).get("type")) or "<none>", age(obj, now), dangling]
+
+
+def _prioritylevel(obj: dict, now: dt.datetime) -> Row:
+    spec = obj.get("spec") or {}
+    limited = spec.get("limited")
+    queuing = ((limited or {}).get("limitResponse") or {}).get("queuing")
+    ncs = str(limited.get("nominalConcurrencyShares", 0)) if limited is not None else "<none>"
+    q = [str(queuing.get(k, 0)) for k in ("queues", "handSize", "queueLengthLimit")] if queuing else ["<none>"] * 3
+    return [spec.get("type", ""), ncs, *q, age(obj, now)]
+
+
+def _apiservice(obj: dict, now: dt.datetime) -> Row:
+    """kube-aggregator's table: the service, else Local, and the Available condition."""
+    spec = obj.get("spec") or {}
+    svc = spec.get("service")
+    service = f"{svc.get('namespace', '')}/{svc.get('name', '')}" if svc else "Local"
+    cond = next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == "Available"), None)
+    available = "Unknown"
+    if cond:
+        available = cond.get("status", "Unknown")
+        if available != "True" and cond.get("reason"):
+            available = f"{available} ({cond['reason']})"
+    return [service, available, age(obj, now)]
+
+
 def _default(obj: dict, now: dt.datetime) -> Row:
     return [age(obj, now)]
 
@@ -405,6 +596,32 @@ TABLES: dict[str, Columns] = {
     "Lease": (["HOLDER", "AGE"], _lease, [], None),
     "EndpointSlice": (["ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], _endpointslice, [], None),
     "KubeFedCluster": (["AGE", "READY"], _kubefedcluster, [], None),
+    "Ingress": (["CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], _ingress, [], None),
+    "IngressClass": (["CONTROLLER", "PARAMETERS", "AGE"], _ingressclass, [], None),
+    "NetworkPolicy": (["POD-SELECTOR", "AGE"], _networkpolicy, [], None),
+    "PodDisruptionBudget": (["MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"], _pdb, [], None),
+    "PriorityClass": (["VALUE", "GLOBAL-DEFAULT", "AGE"], _priorityclass, ["PREEMPTIONPOLICY"],
+                      lambda o, n: [o.get("preemptionPolicy") or ""]),
+    "HorizontalPodAutoscaler": (["REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], _hpa, [], None),
+    "ResourceQuota": (["REQUEST", "LIMIT", "AGE"], _resourcequota, [], None),
+    "LimitRange": (["CREATED AT"], _created_at, [], None),
+    "PodTemplate": (["CONTAINERS", "IMAGES", "POD LABELS"], _podtemplate, [], None),
+    "RuntimeClass": (["HANDLER", "AGE"], _runtimeclass, [], None),
+    "CSIDriver": (["ATTACHREQUIRED", "PODINFOONMOUNT", "STORAGECAPACITY", "TOKENREQUESTS", "REQUIRESREPUBLISH",
+                   "MODES", "AGE"], _csidriver, [], None),
+    "CSINode": (["DRIVERS", "AGE"], _csinode, [], None),
+    "CSIStorageCapacity": (["STORAGECLASSNAME", "CAPACITY"], _csistoragecapacity, [], None),
+    "VolumeAttachment": (["ATTACHER", "PV", "NODE", "ATTACHED", "AGE"], _volumeattachment, [], None),
+    "CertificateSigningRequest": (["AGE", "SIGNERNAME", "REQUESTOR", "REQUESTEDDURATION", "CONDITION"], _csr, [], None),
+    "MutatingWebhookConfiguration": (["WEBHOOKS", "AGE"], _webhooks, [], None),
+    "ValidatingWebhookConfiguration": (["WEBHOOKS", "AGE"], _webhooks, [], None),
+    "ValidatingAdmissionPolicy": (["VALIDATIONS", "PARAMKIND", "AGE"], _vap, [], None),
+    "ValidatingAdmissionPolicyBinding": (["POLICYNAME", "PARAMREF", "AGE"], _vapb, [], None),
+    "FlowSchema": (["PRIORITYLEVEL", "MATCHINGPRECEDENCE", "DISTINGUISHERMETHOD", "AGE", "MISSINGPL"], _flowschema, [], None),
+    "PriorityLevelConfiguration": (["TYPE", "NOMINALCONCURRENCYSHARES", "QUEUES", "HANDSIZE", "QUEUELENGTHLIMIT", "AGE"],
+                                   _prioritylevel, [], None),
+    "CustomResourceDefinition": (["CREATED AT"], _created_at, [], None),
+    "APIService": (["SERVICE", "AVAILABLE", "AGE"], _apiservice, [], None),
 }
 
 

@@ -45,7 +45,11 @@ CASES = [
     ("unknown-kind", "apiVersion: v1\nkind: Widget\nmetadata: {name: w}\n",
      ['resource mapping not found for kind "Widget" in version "v1" in "bad.yaml" (document 1)']),
     ("unknown-api-version", "apiVersion: apps/v9\nkind: Deployment\nmetadata: {name: w}\n",
-     ['resource mapping not found for kind "Deployment" in version "apps/v9"']),
+     ['resource mapping not found for kind "Deployment" in version "apps/v9"', 'did you mean apiVersion "apps/v1"?']),
+    ("misspelled-built-in-kind", "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: w}\n",
+     ['no matches for kind "Deploymnet" in version "apps/v1"; did you mean kind "Deployment"?']),
+    ("kind-a-crd-could-supply", "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: w}\n",
+     ['kind "CronTab" in version "stable.example.com/v1" in "bad.yaml" (document 1): ensure CRDs are installed first']),
     ("missing-kind", "apiVersion: v1\nmetadata: {name: w}\n", ['error validating "bad.yaml" (document 1): kind not set']),
     ("a-list-document", "- a\n- b\n", ['"bad.yaml" (document 1)', "must be a mapping", "not a list"]),
     ("a-scalar-document", "hello\n", ['"bad.yaml" (document 1)', "not a string"]),
@@ -173,3 +177,30 @@ def test_a_corrupt_object_file_is_skipped_in_lists_with_a_warning(kl, populated)
     rc, out, err = kl("get cm -o name")
     assert (rc, out) == (0, "configmap/existing\n")
     assert one_line(err).startswith(f"Warning: skipping unreadable object file {bad}")
+
+
+@pytest.mark.parametrize("manifest, hint", [
+    ("apiVersion: v1\nkind: ConfigMapp\n", 'no matches for kind "ConfigMapp" in version "v1"; did you mean kind "ConfigMap"?'),
+    ("apiVersion: networking.k8s.io/v1\nkind: Ingres\n", 'did you mean kind "Ingress"?'),
+    ("apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\n", 'did you mean apiVersion "autoscaling/v2"?'),
+    ("apiVersion: apps/v1\nkind: Flurb\n", 'no matches for kind "Flurb" in version "apps/v1"'),
+    ("apiVersion: widgets/v1\nkind: Widget\n", 'no matches for kind "Widget" in version "widgets/v1"'),
+])
+def test_crds_are_suggested_only_where_a_crd_could_supply_the_kind(kl, manifest, hint):
+    rc, _, err = kl("apply -f -", stdin=manifest + "metadata: {name: w}\n")
+    line = one_line(err)
+    assert rc == 1 and line.endswith(hint), line
+    assert "CRD" not in line
+
+
+@pytest.mark.parametrize("word, suggestion", [("deploymnet", "deployment"), ("ingres", "ingress"),
+                                              ("netpols", "netpol"), ("prioritycalss", "priorityclass")])
+def test_a_misspelled_resource_type_gets_the_closest_one(kl, word, suggestion):
+    rc, _, err = kl(["get", word])
+    assert rc == 1
+    assert one_line(err) == f'error: the server doesn\'t have a resource type "{word}"; did you mean "{suggestion}"?'
+
+
+def test_a_resource_type_nothing_is_close_to_gets_no_suggestion(kl):
+    rc, _, err = kl("get flurbs")
+    assert (rc, one_line(err)) == (1, 'error: the server doesn\'t have a resource type "flurbs"')
