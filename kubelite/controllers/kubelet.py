@@ -19,11 +19,11 @@ import re
 from kubelite.api.fastcopy import clone
 
 from kubelite.controllers import _common as c
+from kubelite.controllers import _podlifecycle as lc
 
 DURATION = "sim.kubelite.io/duration"
 EXIT_CODE = "sim.kubelite.io/exit-code"
 READY = "sim.kubelite.io/ready"
-BACKOFF_START, BACKOFF_MAX = 10, 300
 
 
 def parse_duration(text: str | None) -> float | None:
@@ -131,36 +131,9 @@ def _missing_config(ctx, pod: dict) -> tuple[str, str] | None:
     return None
 
 
-def _qos(pod: dict) -> str:
-    ctrs = (pod.get("spec") or {}).get("containers") or []
-    reqs = [((x.get("resources") or {}).get("requests") or {}) for x in ctrs]
-    lims = [((x.get("resources") or {}).get("limits") or {}) for x in ctrs]
-    if not any(reqs) and not any(lims):
-        return "BestEffort"
-    guaranteed = all(l.get("cpu") and l.get("memory") and (r.get("cpu", l["cpu"]) == l["cpu"]) and (r.get("memory", l["memory"]) == l["memory"])
-                     for r, l in zip(reqs, lims))
-    return "Guaranteed" if guaranteed else "Burstable"
-
-
-def _container_status(ctr: dict, state: dict, ready: bool, restarts: int, last_state: dict | None = None, started: bool | None = None) -> dict:
-    s = {
-        "name": ctr["name"], "image": ctr.get("image", ""), "imageID": f"docker.io/library/{ctr.get('image', '')}",
-        "ready": ready, "restartCount": restarts, "state": state,
-        "started": bool(state.get("running")) if started is None else started,
-    }
-    if "running" in state or "terminated" in state:
-        s["containerID"] = f"kubelite://{ctr['name']}"
-    s["lastState"] = last_state or {}
-    return s
-
-
-def _pod(ctx, node: dict, pod: dict, ips: _Addresses) -> None:
+def _seen(pod: dict, now, stamp: str, sim_ready: bool) -> dict[str, lc.Seen | None]:
+    """The simulated runtime: containers as their status says, exiting as the knobs say."""
     spec = pod.get("spec") or {}
-    status = clone(pod.get("status") or {})
-    phase = status.get("phase") or "Pending"
-    containers = spec.get("containers") or []
-    now = ctx.stamp
-    sim_ready = _ann(pod, READY) != "false"
     policy = spec.get("restartPolicy") or "Always"
     try:
         exit_code = int(_ann(pod, EXIT_CODE) or 0)
@@ -168,87 +141,78 @@ def _pod(ctx, node: dict, pod: dict, ips: _Addresses) -> None:
         exit_code = 1
     duration = parse_duration(_ann(pod, DURATION))
     explicit_exit = _ann(pod, EXIT_CODE) is not None
-    event = None
-
-    if phase == "Pending" and not status.get("containerStatuses", None) or phase == "Pending" and _all_waiting_config(status):
-        missing = _missing_config(ctx, pod)
-        status["hostIP"] = _node_ip(node)
-        status["hostIPs"] = [{"ip": status["hostIP"]}] if status["hostIP"] else []
-        status.setdefault("startTime", now)
-        status["qosClass"] = _qos(pod)
-        c.set_condition(status, "PodScheduled", "True", "", "", now, probe=True)
-        if missing is not None:
-            reason, message = missing
-            status["phase"] = "Pending"
-            c.set_condition(status, "Initialized", "True", "", "", now, probe=True)
-            c.set_condition(status, "ContainersReady", "False", "ContainersNotReady", f"containers with unready status: [{' '.join(x['name'] for x in containers)}]", now, probe=True)
-            c.set_condition(status, "Ready", "False", "ContainersNotReady", f"containers with unready status: [{' '.join(x['name'] for x in containers)}]", now, probe=True)
-            status["containerStatuses"] = [_container_status(x, {"waiting": {"reason": reason, "message": message}}, False, 0) for x in containers]
-            if status != (pod.get("status") or {}):
-                event = ("Warning", "Failed" if reason == "CreateContainerConfigError" else "FailedMount", f"Error: {message}" if reason == "CreateContainerConfigError" else message)
-        else:
-            ip = (pod.get("status") or {}).get("podIP") or ips.allocate()
-            if ip is None:
-                ctx.problem(pod, f"node {node['metadata']['name']} has no free pod IP (podCIDR {(node.get('spec') or {}).get('podCIDR')})")
-                return
-            status["podIP"] = ip
-            status["podIPs"] = [{"ip": ip}]
-            status["phase"] = "Running"
-            status["containerStatuses"] = [_container_status(x, {"running": {"startedAt": now}}, sim_ready, 0) for x in containers]
-            if spec.get("initContainers"):
-                status["initContainerStatuses"] = [_container_status(x, {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": now, "finishedAt": now}}, True, 0, started=False) for x in spec["initContainers"]]
-            _set_ready(status, containers, sim_ready, now)
-            c.set_condition(status, "Initialized", "True", "", "", now, probe=True)
-            _order_conditions(status)
-            event = ("Normal", "Started", f"Started container {containers[0]['name']}" if containers else "Started")
-    elif phase == "Running":
-        statuses = status.get("containerStatuses") or []
-        changed_any = False
-        for cs in statuses:
-            state = cs.get("state") or {}
-            if "running" in state:
-                started = state["running"].get("startedAt")
-                exits = (duration is not None and c.seconds_since(started, ctx.now) >= duration) or \
-                        (duration is None and (policy != "Always" or explicit_exit))
-                if not exits:
-                    continue
-                terminated = {"exitCode": exit_code, "reason": "Completed" if exit_code == 0 else "Error",
-                              "startedAt": started, "finishedAt": now, "containerID": cs.get("containerID", "")}
-                if policy == "Never" or (policy == "OnFailure" and exit_code == 0):
-                    cs["state"] = {"terminated": terminated}
-                    cs["ready"] = False
-                    cs["started"] = False
-                else:
-                    cs["lastState"] = {"terminated": terminated}
-                    cs["restartCount"] = int(cs.get("restartCount") or 0) + 1
-                    cs["state"] = {"waiting": {"reason": "CrashLoopBackOff",
-                                               "message": f"back-off {_backoff(cs['restartCount'])}s restarting failed container={cs['name']} pod={pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})"}}
-                    cs["ready"] = False
-                    cs["started"] = False
-                    event = ("Warning", "BackOff", "Back-off restarting failed container")
-                changed_any = True
-            elif (state.get("waiting") or {}).get("reason") == "CrashLoopBackOff":
-                finished = ((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt")
-                if c.seconds_since(finished, ctx.now) >= _backoff(int(cs.get("restartCount") or 1)):
-                    cs["state"] = {"running": {"startedAt": now}}
-                    cs["ready"] = sim_ready
-                    cs["started"] = True
-                    changed_any = True
-        if changed_any:
-            terms = [cs["state"].get("terminated") for cs in statuses]
-            if statuses and all(terms):
-                status["phase"] = "Succeeded" if all(t.get("exitCode") == 0 for t in terms) else "Failed"
-                _set_ready(status, containers, False, now, reason="PodCompleted" if status["phase"] == "Succeeded" else "PodFailed")
+    by_name = {cs.get("name"): cs for cs in (pod.get("status") or {}).get("containerStatuses") or []}
+    seen: dict[str, lc.Seen | None] = {}
+    for ctr in spec.get("containers") or []:
+        name = ctr["name"]
+        cs = by_name.get(name)
+        state = (cs or {}).get("state") or {}
+        cid = f"kubelite://{name}"
+        if cs is None or "waiting" in state and not (cs.get("lastState") or {}).get("terminated"):
+            seen[name] = None
+            continue
+        restart = int(cs.get("restartCount") or 0)
+        last = (cs.get("lastState") or {}).get("terminated")
+        if "running" in state:
+            started = state["running"].get("startedAt")
+            exits = (duration is not None and c.seconds_since(started, now) >= duration) or \
+                    (duration is None and (policy != "Always" or explicit_exit))
+            if exits:
+                s = lc.Seen("exited", restart, started, stamp, exit_code, "Completed" if exit_code == 0 else "Error",
+                            last=last, container_id=cid)
             else:
-                _set_ready(status, containers, all(cs.get("ready") for cs in statuses), now)
-        else:
-            # A ready-knob change takes effect on a running pod.
-            for cs in statuses:
-                if "running" in (cs.get("state") or {}):
-                    cs["ready"] = sim_ready
-            _set_ready(status, containers, bool(statuses) and all(cs.get("ready") for cs in statuses), now)
-    if status == (pod.get("status") or {}):
+                s = lc.Seen("running", restart, started, ready=sim_ready, last=last, container_id=cid)
+        elif "terminated" in state:
+            t = state["terminated"]
+            s = lc.Seen("exited", restart, t.get("startedAt"), t.get("finishedAt"), t.get("exitCode"), t.get("reason", ""),
+                        last=last, container_id=cid)
+        else:  # waiting to restart after an exit
+            s = lc.Seen("exited", restart - 1, last.get("startedAt"), last.get("finishedAt"), last.get("exitCode"),
+                        last.get("reason", ""), container_id=cid)
+        s.streak = 1 if lc.ran_long(s) else s.restart + 1
+        seen[name] = s
+    return seen
+
+
+def _pod(ctx, node: dict, pod: dict, ips: _Addresses) -> None:
+    spec = pod.get("spec") or {}
+    previous = pod.get("status") or {}
+    phase = previous.get("phase") or "Pending"
+    containers = spec.get("containers") or []
+    now = ctx.stamp
+    sim_ready = _ann(pod, READY) != "false"
+    event = None
+    seen = _seen(pod, ctx.now, now, sim_ready)
+    missing = _missing_config(ctx, pod) if phase == "Pending" and all(s is None for s in seen.values()) else None
+    if missing is not None:
+        reason, message = missing
+        seen = {x["name"]: lc.Seen("waiting", reason=reason, message=message) for x in containers}
+        act = lc.Actions()
+    else:
+        for x in spec.get("initContainers") or []:  # init containers complete at once
+            seen[x["name"]] = lc.Seen("exited", 0, now, now, 0, "Completed")
+        act = lc.decide(pod, seen, ctx.now)
+        for name, n in act.start.items():  # "execute": the container runs from now
+            before = seen.get(name)
+            last = before.terminated() if before is not None and before.state == "exited" else None
+            seen[name] = lc.Seen("running", n, now, ready=sim_ready, last=last, container_id=f"kubelite://{name}")
+    ip = previous.get("podIP")
+    if not ip and act.start:
+        ip = ips.allocate()
+        if ip is None:
+            ctx.problem(pod, f"node {node['metadata']['name']} has no free pod IP (podCIDR {(node.get('spec') or {}).get('podCIDR')})")
+            return
+    status = lc.pod_status(pod, previous, seen, act, now, _node_ip(node), ip)
+    if status == previous:
         return
+    if missing is not None:
+        reason, message = missing
+        event = ("Warning", "Failed" if reason == "CreateContainerConfigError" else "FailedMount",
+                 f"Error: {message}" if reason == "CreateContainerConfigError" else message)
+    elif act.start and phase == "Pending":
+        event = ("Normal", "Started", f"Started container {containers[0]['name']}" if containers else "Started")
+    elif any(s is not None and s.finished_at == now and name in act.backoff for name, s in seen.items()):
+        event = ("Warning", "BackOff", "Back-off restarting failed container")
     updated = clone(pod)
     updated["status"] = status
     if ctx.update(updated) is None:
@@ -259,34 +223,3 @@ def _pod(ctx, node: dict, pod: dict, ips: _Addresses) -> None:
         ctx.change(pod, f"{status['phase']}" + (f" on {node['metadata']['name']} ({status.get('podIP')})" if status["phase"] == "Running" else ""))
     elif any((cs.get("state") or {}).get("waiting", {}).get("reason") == "CrashLoopBackOff" for cs in status.get("containerStatuses") or []):
         ctx.change(pod, "CrashLoopBackOff")
-
-
-def _all_waiting_config(status: dict) -> bool:
-    cs = status.get("containerStatuses") or []
-    return bool(cs) and all((x.get("state") or {}).get("waiting", {}).get("reason") in ("CreateContainerConfigError", "ContainerCreating") for x in cs)
-
-
-def _backoff(restarts: int) -> int:
-    return min(BACKOFF_MAX, BACKOFF_START * (2 ** max(0, restarts - 1)))
-
-
-def _set_ready(status: dict, containers: list, ready: bool, now: str, reason: str = "ContainersNotReady") -> None:
-    if ready:
-        c.set_condition(status, "ContainersReady", "True", "", "", now, probe=True)
-        c.set_condition(status, "Ready", "True", "", "", now, probe=True)
-        for cnd in status["conditions"]:
-            if cnd["type"] in ("ContainersReady", "Ready"):
-                cnd.pop("reason", None)
-                cnd.pop("message", None)
-    else:
-        names = " ".join(x["name"] for x in containers)
-        msg = f"containers with unready status: [{names}]" if reason == "ContainersNotReady" else ""
-        c.set_condition(status, "ContainersReady", "False", reason, msg, now, probe=True)
-        c.set_condition(status, "Ready", "False", reason, msg, now, probe=True)
-
-
-_ORDER = {"PodReadyToStartContainers": 0, "Initialized": 1, "Ready": 2, "ContainersReady": 3, "PodScheduled": 4}
-
-
-def _order_conditions(status: dict) -> None:
-    status["conditions"] = sorted(status.get("conditions") or [], key=lambda x: _ORDER.get(x.get("type"), 9))
