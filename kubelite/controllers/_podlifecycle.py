@@ -60,6 +60,50 @@ class Actions:
     final: set[str] = field(default_factory=set)  # exited for good
 
 
+def missing_config(pod: dict, get) -> tuple[str, str] | None:
+    """(reason, message) when a referenced ConfigMap/Secret is missing and not optional;
+    `get(kind, name)` reads an object of the pod's namespace (None when absent)."""
+    ns = pod["metadata"]["namespace"]
+    spec = pod.get("spec") or {}
+
+    def exists(kind: str, name: str) -> bool:
+        return get(kind, name) is not None
+
+    def key_exists(kind: str, name: str, key: str) -> bool:
+        o = get(kind, name)
+        if o is None:
+            return False
+        return key in (o.get("data") or {}) or key in (o.get("binaryData") or {}) or key in (o.get("stringData") or {})
+
+    for ctr in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+        for ef in ctr.get("envFrom") or []:
+            for kind, fld in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
+                ref = ef.get(fld)
+                if ref and not ref.get("optional") and not exists(kind, ref.get("name", "")):
+                    return "CreateContainerConfigError", f'{kind.lower()} "{ref.get("name")}" not found'
+        for e in ctr.get("env") or []:
+            vf = e.get("valueFrom") or {}
+            for kind, fld in (("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")):
+                ref = vf.get(fld)
+                if not ref or ref.get("optional"):
+                    continue
+                if not exists(kind, ref.get("name", "")):
+                    return "CreateContainerConfigError", f'{kind.lower()} "{ref.get("name")}" not found'
+                if not key_exists(kind, ref.get("name", ""), ref.get("key", "")):
+                    return "CreateContainerConfigError", f"couldn't find key {ref.get('key')} in {kind}  {ns}/{ref.get('name')}"
+    for v in spec.get("volumes") or []:
+        for kind, fld, name_key in (("ConfigMap", "configMap", "name"), ("Secret", "secret", "secretName")):
+            src = v.get(fld)
+            if src and not src.get("optional") and not exists(kind, src.get(name_key, "")):
+                return "ContainerCreating", f'MountVolume.SetUp failed for volume "{v.get("name")}" : {kind.lower()} "{src.get(name_key)}" not found'
+        for claim in [(v.get("persistentVolumeClaim") or {}).get("claimName")]:
+            if claim:
+                pvc = get("PersistentVolumeClaim", claim)
+                if pvc is None or (pvc.get("status") or {}).get("phase") != "Bound":
+                    return "ContainerCreating", f'persistentvolumeclaim "{claim}" is not bound'
+    return None
+
+
 def backoff(streak: int) -> int:
     """Seconds before restarting a container after `streak` short runs in a row."""
     return min(BACKOFF_MAX, BACKOFF_START * (2 ** max(0, streak - 1)))

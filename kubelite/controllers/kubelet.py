@@ -1,4 +1,5 @@
-"""The simulated kubelet's pod workers, in the spirit of KWOK's stages.
+"""The kubelet's pod workers: simulated, in the spirit of KWOK's stages, except on nodes
+labelled `kubelite.io/runtime: process`, whose pods run as real processes (_processkubelet).
 
 On each Ready node (not annotated sim.kubelite.io/down) it moves bound pods through
 their lifecycle (the node's heartbeats are the kubelet-node controller's):
@@ -20,6 +21,7 @@ from kubelite.api.fastcopy import clone
 
 from kubelite.controllers import _common as c
 from kubelite.controllers import _podlifecycle as lc
+from kubelite.controllers import _processkubelet as proc
 
 DURATION = "sim.kubelite.io/duration"
 EXIT_CODE = "sim.kubelite.io/exit-code"
@@ -45,16 +47,22 @@ def _ann(pod: dict, key: str) -> str | None:
 def sync(ctx) -> None:
     nodes = ctx.snap.list("Node")
     healthy = {n["metadata"]["name"]: n for n in nodes if not c.is_down(n)}
+    handled: set[str] = set()  # pods the process runtime synced this pass
     for name, node in sorted(healthy.items()):
         ready = c.condition(node, "Ready")
         if ready is None or ready.get("status") != "True":
             continue
         pods = [p for p in ctx.snap.pods_on(name) if c.pod_phase(p) not in ("Succeeded", "Failed") and not c.is_terminating(p)]
+        if proc.is_process_node(node):
+            handled.update(p["metadata"]["uid"] for p in pods)
+            ctx.guarded(sorted(pods, key=lambda p: p["metadata"]["name"]), lambda p, n=node: proc.sync_pod(ctx, n, p))
+            continue
         if not pods:
             continue
         used = {(p.get("status") or {}).get("podIP") for p in ctx.snap.pods_on(name)}
         ips = _Addresses(node, used)
         ctx.guarded(sorted(pods, key=lambda p: p["metadata"]["name"]), lambda p: _pod(ctx, node, p, ips))
+    proc.sweep(ctx, handled)
 
 
 def _node_ip(node: dict) -> str:
@@ -89,46 +97,8 @@ class _Addresses:
 
 
 def _missing_config(ctx, pod: dict) -> tuple[str, str] | None:
-    """(reason, message) when a referenced ConfigMap/Secret is missing and not optional."""
     ns = pod["metadata"]["namespace"]
-    spec = pod.get("spec") or {}
-
-    def exists(kind: str, name: str) -> bool:
-        return ctx.snap.get(kind, ns, name) is not None
-
-    def key_exists(kind: str, name: str, key: str) -> bool:
-        o = ctx.snap.get(kind, ns, name)
-        if o is None:
-            return False
-        return key in (o.get("data") or {}) or key in (o.get("binaryData") or {}) or key in (o.get("stringData") or {})
-
-    for ctr in (spec.get("initContainers") or []) + (spec.get("containers") or []):
-        for ef in ctr.get("envFrom") or []:
-            for kind, fld in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
-                ref = ef.get(fld)
-                if ref and not ref.get("optional") and not exists(kind, ref.get("name", "")):
-                    return "CreateContainerConfigError", f'{kind.lower()} "{ref.get("name")}" not found'
-        for e in ctr.get("env") or []:
-            vf = e.get("valueFrom") or {}
-            for kind, fld in (("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")):
-                ref = vf.get(fld)
-                if not ref or ref.get("optional"):
-                    continue
-                if not exists(kind, ref.get("name", "")):
-                    return "CreateContainerConfigError", f'{kind.lower()} "{ref.get("name")}" not found'
-                if not key_exists(kind, ref.get("name", ""), ref.get("key", "")):
-                    return "CreateContainerConfigError", f"couldn't find key {ref.get('key')} in {kind}  {ns}/{ref.get('name')}"
-    for v in spec.get("volumes") or []:
-        for kind, fld, name_key in (("ConfigMap", "configMap", "name"), ("Secret", "secret", "secretName")):
-            src = v.get(fld)
-            if src and not src.get("optional") and not exists(kind, src.get(name_key, "")):
-                return "ContainerCreating", f'MountVolume.SetUp failed for volume "{v.get("name")}" : {kind.lower()} "{src.get(name_key)}" not found'
-        for claim in [(v.get("persistentVolumeClaim") or {}).get("claimName")]:
-            if claim:
-                pvc = ctx.snap.get("PersistentVolumeClaim", ns, claim)
-                if pvc is None or (pvc.get("status") or {}).get("phase") != "Bound":
-                    return "ContainerCreating", f'persistentvolumeclaim "{claim}" is not bound'
-    return None
+    return lc.missing_config(pod, lambda kind, name: ctx.snap.get(kind, ns, name))
 
 
 def _seen(pod: dict, now, stamp: str, sim_ready: bool) -> dict[str, lc.Seen | None]:

@@ -8,10 +8,14 @@ With the clock fixed it writes nothing new.
 from __future__ import annotations
 
 import ipaddress
+import os
 
 from kubelite.api.fastcopy import clone
 
 from kubelite.controllers import _common as c
+from kubelite.runtime.process import instances
+
+RUNTIME_LABEL = "kubelite.io/runtime"
 
 LEASE_DURATION = 40
 LEASE_RENEW = 10  # seconds between lease renewals, as upstream's kubelet
@@ -42,6 +46,9 @@ def _heartbeat(ctx, node: dict) -> None:
         ctx.update(renewed)
     # Node status: conditions, addresses, nodeInfo; the Ready heartbeat every STATUS_REPORT seconds.
     status = clone(node.get("status") or {})
+    process = ((node["metadata"].get("labels") or {}).get(RUNTIME_LABEL) == "process")
+    if process and not status.get("capacity"):
+        status["capacity"] = machine_capacity()
     cap = status.get("capacity") or {}
     if cap and not status.get("allocatable"):
         status["allocatable"] = dict(cap)
@@ -58,7 +65,17 @@ def _heartbeat(ctx, node: dict) -> None:
     if stale:
         c.set_condition(status, "Ready", "True", "KubeletReady", "kubelet is posting ready status", ctx.stamp, heartbeat=ctx.stamp)
     if not status.get("addresses"):
-        status["addresses"] = [{"type": "InternalIP", "address": _synthetic_ip(ctx, node)}, {"type": "Hostname", "address": name}]
+        # A process node's pods share the machine's network: they are reached on localhost.
+        ip = "127.0.0.1" if process else _synthetic_ip(ctx, node)
+        status["addresses"] = [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": name}]
+    if process and not status.get("nodeInfo"):
+        uname = os.uname()
+        status["nodeInfo"] = {
+            "architecture": {"x86_64": "amd64", "aarch64": "arm64"}.get(uname.machine, uname.machine), "bootID": instances.boot_id(),
+            "containerRuntimeVersion": "kubelite://process", "kernelVersion": uname.release,
+            "kubeProxyVersion": KUBELET_VERSION, "kubeletVersion": KUBELET_VERSION, "machineID": _machine_id(),
+            "operatingSystem": "linux", "osImage": "kubelite process runtime", "systemUUID": node["metadata"]["uid"],
+        }
     if not status.get("nodeInfo"):
         status["nodeInfo"] = {
             "architecture": "amd64", "bootID": "", "containerRuntimeVersion": "kubelite://sim", "kernelVersion": "kubelite",
@@ -91,3 +108,28 @@ def _synthetic_ip(ctx, node: dict) -> str:
     """A stable node address from 172.18.0.0/16, ordered by node name (like kind's)."""
     names = sorted(n["metadata"]["name"] for n in ctx.snap.list("Node"))
     return str(ipaddress.ip_address("172.18.0.2") + names.index(node["metadata"]["name"]))
+
+
+def machine_capacity() -> dict:
+    """A process node's default capacity: this machine's CPUs and memory, and 110 pods."""
+    memory = 0
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    memory = int(line.split()[1])
+                    break
+    except (OSError, ValueError):
+        pass
+    cap = {"cpu": str(os.cpu_count() or 1), "pods": "110"}
+    if memory:
+        cap["memory"] = f"{memory}Ki"
+    return cap
+
+
+def _machine_id() -> str:
+    try:
+        with open("/etc/machine-id") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
