@@ -196,3 +196,17 @@ def files_written(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(Store, "_write_temp", counting)
     return written
+
+
+@pytest.fixture
+def processes(state):
+    """For tests that run pods on a process node: kills every process the test's state
+    directory started when the test ends, pass or fail. Yields the state directory."""
+    from tests.processes import kill_all, sessions
+
+    seen: set[int] = set()
+    try:
+        yield state
+    finally:
+        seen |= sessions(state)
+        kill_all(state, seen)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import KUBELITE, _clean_env
-from tests.controllers.helpers import node_yaml, one, reconcile
+from tests.controllers.helpers import at, node_yaml, objects, one, reconcile
 from tests.processes import live, pid_record, until
 
 PROCESS_NODE = node_yaml("local", labels={"kubelite.io/runtime": "process"})
@@ -170,3 +170,68 @@ def test_a_reconcile_killed_mid_pass_leaves_nothing_untracked_and_the_next_pass_
     uid = uid_of(kl, "adopted")
     assert sorted(p.name for p in (processes / "pods" / uid / "containers" / "c").glob("*.spec.json")) == ["0.spec.json"]
     assert len([p for p in live(processes) if p in {pid_record(processes, uid, "c")["pid"]}]) == 1
+
+
+class _Clock:
+    """KUBELITE_NOW for passes that must see job and container back-offs elapse: every call
+    is 11 s later than the one before (the back-offs start at 10 s)."""
+
+    def __init__(self):
+        self.passes = 0
+
+    def __call__(self) -> str:
+        self.passes += 1
+        return later(11 * self.passes)
+
+
+def test_a_job_of_five_completions_two_at_a_time_retries_a_first_failure_and_completes(kl, processes, tmp_path):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    script = (f'if mkdir {marks}/failed-once 2>/dev/null; then echo first attempt fails; exit 1; fi; '
+              f'echo done by $HOSTNAME; touch {marks}/$HOSTNAME')
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "five"}, "spec": {
+        "completions": 5, "parallelism": 2, "backoffLimit": 3, "template": {"spec": {
+            "restartPolicy": "Never", "terminationGracePeriodSeconds": 1,
+            "containers": [{"name": "work", "image": "busybox", "command": ["sh", "-c", script]}]}}}}
+    kl(["apply", "-f", "-"], stdin=PROCESS_NODE + json.dumps(job))
+    clock = _Clock()
+    most_active = 0
+
+    def complete():
+        r = kl(["reconcile", "-q"], now=clock())
+        assert r.rc == 0, r.out + r.err
+        j = one(kl, "job", "five")
+        nonlocal most_active
+        most_active = max(most_active, int(j["status"].get("active") or 0))
+        return any(c["type"] == "Complete" and c["status"] == "True" for c in j["status"].get("conditions") or [])
+    until(complete, timeout=60)
+    j = one(kl, "job", "five")
+    assert j["status"]["succeeded"] == 5 and j["status"]["failed"] == 1
+    assert most_active <= 2
+    assert len([p for p in marks.iterdir() if p.name != "failed-once"]) == 5
+    out = kl(["logs", "job/five"])
+    assert out.rc == 0 and out.out.startswith("done by five-")
+    failed = [p for p in json.loads(kl(["get", "pods", "-o", "json"]).out)["items"] if p["status"]["phase"] == "Failed"]
+    assert [p["status"]["containerStatuses"][0]["state"]["terminated"]["reason"] for p in failed] == ["Error"]
+
+
+def test_a_cronjob_appends_the_date_once_per_scheduled_time_and_forbid_skips_while_a_run_goes_on(kl, processes, tmp_path):
+    out = tmp_path / "out.txt"
+
+    def cronjob(name, script, policy):
+        return json.dumps({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": name}, "spec": {
+            "schedule": "* * * * *", "concurrencyPolicy": policy, "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "Never", "terminationGracePeriodSeconds": 1,
+                "containers": [{"name": "c", "image": "busybox", "command": ["sh", "-c", script]}]}}}}}}) + "\n---\n"
+
+    slow = tmp_path / "slow.txt"
+    kl(["apply", "-f", "-"], stdin=PROCESS_NODE + cronjob("stamp", f"date >> {out}", "Allow")
+       + cronjob("slow", f"date >> {slow}; sleep 30", "Forbid"), now=at(0))
+    for minute in range(1, 4):  # three scheduled times, several passes at each
+        for second in (1, 2, 3):
+            reconcile(kl, at(60 * minute + second))
+        until(lambda: len(out.read_text().splitlines()) == minute if out.exists() else False)
+    assert len(out.read_text().splitlines()) == 3
+    assert len(slow.read_text().splitlines()) == 1  # the first run still goes on: later ones were skipped
+    jobs = {j["metadata"]["name"] for j in objects(kl, "jobs")}
+    assert len([n for n in jobs if n.startswith("slow-")]) == 1
