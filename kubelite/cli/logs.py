@@ -105,7 +105,7 @@ def logs(target, container_arg, container, follow, previous, tail, since, since_
         name, note = logs_lib.default_container(pod)
         if note:
             click.echo(note, err=True)
-    args = dict(previous=previous, tail=None if tail < 0 else tail, since_seconds=since_seconds, since_time=cutoff,
+    args = dict(previous=previous, tail=None if tail < 0 else tail, since=since_seconds, since_time=cutoff,
                 timestamps=timestamps)
     reader = logs_lib.follow_log if follow else logs_lib.read_log
     out = sys.stdout.buffer

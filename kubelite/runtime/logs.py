@@ -9,7 +9,7 @@ follows the pod's status, as the kubelet's validateContainerLogStatus does.
 API:
   default_container(pod) -> (name, note or None)   kubectl's choice when -c is not given
   log_path(root, pod, container, previous) -> Path  raises BadRequest with the kubelet's message
-  read_log(root, pod, container, previous=False, tail=None, since_seconds=None,
+  read_log(root, pod, container, previous=False, tail=None, since=None,
            since_time=None, timestamps=False, now=None) -> Iterator[bytes]
   follow_log(... same ..., stop=None, poll=0.2) -> Iterator[bytes]: then waits for more
            until the instance ends (its exit status is recorded) or stop() returns True.
@@ -128,11 +128,11 @@ def _render(records: list[bytes], timestamps: bool, after: dt.datetime | None) -
         yield (ts + b" " + out) if timestamps else out
 
 
-def _cutoff(since_seconds: float | None, since_time: dt.datetime | None, now: dt.datetime | None) -> dt.datetime | None:
+def _cutoff(since: float | None, since_time: dt.datetime | None, now: dt.datetime | None) -> dt.datetime | None:
     if since_time is not None:
         return since_time
-    if since_seconds is not None:
-        return (now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(seconds=since_seconds)
+    if since is not None:
+        return (now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(seconds=since)
     return None
 
 
@@ -145,7 +145,7 @@ def _records(data: bytes) -> tuple[list[bytes], bytes]:
 
 
 def read_log(root: Path, pod: dict, container: str, previous: bool = False, tail: int | None = None,
-             since_seconds: float | None = None, since_time: dt.datetime | None = None, timestamps: bool = False,
+             since: float | None = None, since_time: dt.datetime | None = None, timestamps: bool = False,
              now: dt.datetime | None = None) -> Iterator[bytes]:
     """The log of a container's current (or previous) instance, as chunks of bytes."""
     path = log_path(root, pod, container, previous)
@@ -156,11 +156,11 @@ def read_log(root: Path, pod: dict, container: str, previous: bool = False, tail
     records, _ = _records(data)
     if tail is not None and tail >= 0:
         records = records[-tail:] if tail else []
-    return _render(records, timestamps, _cutoff(since_seconds, since_time, now))
+    return _render(records, timestamps, _cutoff(since, since_time, now))
 
 
 def follow_log(root: Path, pod: dict, container: str, previous: bool = False, tail: int | None = None,
-               since_seconds: float | None = None, since_time: dt.datetime | None = None, timestamps: bool = False,
+               since: float | None = None, since_time: dt.datetime | None = None, timestamps: bool = False,
                now: dt.datetime | None = None, stop: Callable[[], bool] | None = None,
                poll: float = 0.2) -> Iterator[bytes]:
     """read_log, then what the instance writes next, until its exit status is recorded (all of
@@ -169,7 +169,7 @@ def follow_log(root: Path, pod: dict, container: str, previous: bool = False, ta
     m = pod["metadata"]
     n = int(path.stem)
     exit_file = layout.container_dir(root, m["uid"], container) / f"{n}.exit"
-    cutoff = _cutoff(since_seconds, since_time, now)
+    cutoff = _cutoff(since, since_time, now)
     offset, rest, first = 0, b"", True
     while True:
         ended = exit_file.exists() or not layout.pod_dir(root, m["uid"]).exists()

@@ -55,7 +55,7 @@ def test_tail_since_and_timestamps_select_and_prefix_records(tmp_path):
     assert read(tmp_path, p, tail=1) == b"ee\n"
     assert read(tmp_path, p, tail=0) == b""
     now = dt.datetime(2026, 1, 1, 0, 0, 3, tzinfo=dt.timezone.utc)
-    assert read(tmp_path, p, since_seconds=1.5, now=now) == b"two\nthree\n"
+    assert read(tmp_path, p, since=1.5, now=now) == b"two\nthree\n"
     assert read(tmp_path, p, timestamps=True, tail=2).startswith(b"2026-01-01T00:00:03.500000000Z thr")
 
 
