@@ -13,12 +13,11 @@ from typing import Any
 
 from aiohttp import web
 
-from kubelite.api import kinds
 from kubelite.apiserver import APIServer
 from kubelite.auth.identity import ADMIN, Identity
 from kubelite.errors import BadRequest, Forbidden, KubeliteError, Unauthorized
 from kubelite.server import discovery, handlers, status as st
-from kubelite.server.requestinfo import VIRTUAL, RequestInfo, parse
+from kubelite.server.requestinfo import RequestInfo, parse
 from kubelite.server.status import HTTPError
 
 MAX_BODY = 3 * 1024 * 1024  # upstream's default limit on a request body
@@ -260,15 +259,14 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
     if method in ("POST", "PUT", "PATCH", "DELETE"):
         if method == "PATCH":
             if ctype not in handlers.PATCH_TYPES:
-                raise HTTPError("UnsupportedMediaType", f"the body of the request was in an unknown format - accepted media types include: "
+                raise HTTPError("UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "
                                 + ", ".join(handlers.PATCH_TYPES))
         elif ctype not in ACCEPTED_WRITE:
-            raise HTTPError("UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ' + PROTOBUF)
+            raise HTTPError("UnsupportedMediaType", 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ' + PROTOBUF)
         body = await _body(request, ctype)
     if info.kind is None:  # a review
         if method != "POST":
             raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
-        call = handlers.Call(server.control_plane(), info, q, body, ctype)
 
         def run_review():
             c = handlers.Call(server.control_plane(), info, q, body, ctype)

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubelite.api import kinds, selectors
+from kubelite.api import selectors
 from kubelite.api.fastcopy import clone
 from kubelite.api.kinds import Kind
 from kubelite.apiserver import APIServer
@@ -147,7 +147,7 @@ def _int(v: str | None, name: str) -> int | None:
 def _check_body_kind(c: Call, obj: Any) -> dict:
     kind = c.info.kind
     if not isinstance(obj, dict):
-        raise BadRequest(f"the object provided is not a JSON object")
+        raise BadRequest("the object provided is not a JSON object")
     obj.setdefault("apiVersion", kind.api_version)
     obj.setdefault("kind", kind.kind)
     if obj.get("kind") != kind.kind or obj.get("apiVersion") != kind.api_version:
@@ -424,7 +424,7 @@ def subresource_create(c: Call) -> tuple[int, dict]:
                      "spec": {"audiences": (body.get("spec") or {}).get("audiences") or ["https://kubernetes.default.svc"],
                               "expirationSeconds": seconds, "boundObjectRef": None},
                      "status": {"token": token, "expirationTimestamp": exp}}
-    raise HTTPError("MethodNotAllowed", f"the server does not allow this method on the requested resource")
+    raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
 
 
 # -- reviews (request-only kinds) ----------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.conftest import KUBECTL, KUBELITE, REPO, Run, _clean_env, run_kubelite
+from tests.conftest import KUBECTL, KUBELITE, REPO, Run, _clean_env
 
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
 

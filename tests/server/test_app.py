@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import snapshot
 from tests.reliability.hostile_corpus import CORPUS, GENERATED, static_entries
-from tests.server.conftest import start_server, stop_server
 
 CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"n": "0"}}
 CMS = "/api/v1/namespaces/default/configmaps"
@@ -205,7 +204,6 @@ def test_malformed_json_is_400(served_shared):
 
 def test_a_slow_body_is_cut_off_and_the_server_keeps_serving(served_shared):
     import socket
-    import ssl
     import time
 
     host, port = served_shared.url[len("https://"):].rsplit(":", 1)

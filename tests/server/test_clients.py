@@ -70,7 +70,6 @@ def test_a_watch_sees_a_write_made_by_kubelite_apply_in_another_process(clients,
     t = threading.Thread(target=follow)
     t.start()
     time.sleep(0.5)
-    wrote = time.monotonic()
     r = run_kubelite(["apply", "-f", "-"], state=served_idle.state,
                      stdin="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-cli}\ndata: {a: b}\n")
     assert r.rc == 0, r.err
