@@ -232,28 +232,29 @@ def test_huge_and_deep_generated_documents_are_refused_over_http(served_shared, 
 
 
 # -- concurrency -------------------------------------------------------------------------------
-def test_concurrent_increments_with_resource_versions_lose_no_update(served_idle):
-    served_idle.request("POST", CMS, CM)
-    writers, each = 6, 8
-    conflicts = []
-
+def _incrementer(served, times: int, errors: list):
+    """A client that adds 1 to cfg's counter `times` times, reading first and retrying on 409."""
     def work():
         done = 0
-        while done < each:
-            _, cur = served_idle.request("GET", CMS + "/cfg")
+        while done < times:
+            _, cur = served.request("GET", CMS + "/cfg")
             cur["data"]["n"] = str(int(cur["data"]["n"]) + 1)
-            code, _ = served_idle.request("PUT", CMS + "/cfg", cur)
-            if code == 200:
-                done += 1
-            else:
-                assert code == 409
-                conflicts.append(1)
+            code, _ = served.request("PUT", CMS + "/cfg", cur)
+            done += code == 200
+            if code not in (200, 409):
+                errors.append(code)
+    return threading.Thread(target=work)
 
-    threads = [threading.Thread(target=work) for _ in range(writers)]
+
+def test_concurrent_increments_with_resource_versions_lose_no_update(served_idle):
+    served_idle.request("POST", CMS, CM)
+    writers, each, errors = 6, 8, []
+    threads = [_incrementer(served_idle, each, errors) for _ in range(writers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert errors == []
     _, final = served_idle.request("GET", CMS + "/cfg")
     assert final["data"]["n"] == str(writers * each)
 
@@ -262,20 +263,8 @@ def test_http_writers_and_cli_writers_on_one_object_lose_nothing(served_idle):
     from tests.conftest import run_kubelite
 
     served_idle.request("POST", CMS, CM)
-    each = 6
-    errors = []
-
-    def http_writer():
-        done = 0
-        while done < each:
-            _, cur = served_idle.request("GET", CMS + "/cfg")
-            cur["data"]["n"] = str(int(cur["data"]["n"]) + 1)
-            code, _ = served_idle.request("PUT", CMS + "/cfg", cur)
-            done += code == 200
-            if code not in (200, 409):
-                errors.append(code)
-
-    threads = [threading.Thread(target=http_writer) for _ in range(3)]
+    each, errors = 6, []
+    threads = [_incrementer(served_idle, each, errors) for _ in range(3)]
     for t in threads:
         t.start()
     for i in range(each):  # the CLI writes the same object meanwhile, from other processes
