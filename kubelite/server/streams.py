@@ -135,7 +135,8 @@ async def log(request: web.Request, server, who: Identity, info: RequestInfo, q:
         return web.Response(body=b"", content_type="text/plain")
     opts = dict(previous=q.get("previous") == "true", timestamps=q.get("timestamps") == "true",
                 tail=int(q["tailLines"]) if q.get("tailLines", "").lstrip("-").isdigit() else None,
-                since_seconds=float(q["sinceSeconds"]) if q.get("sinceSeconds", "").isdigit() else None,
+                since=float(q["sinceSeconds"]) if q.get("sinceSeconds", "").isdigit() else None,
+                since_time=_time(q.get("sinceTime")),
                 now=api.clock.now())
     root = api.store.root
     if q.get("follow") != "true":
@@ -183,3 +184,15 @@ async def log(request: web.Request, server, who: Identity, info: RequestInfo, q:
     except (ConnectionResetError, RuntimeError):
         pass
     return resp
+
+
+def _time(text: str | None):
+    if not text:
+        return None
+    from kubelite.clock import parse_time
+    from kubelite.errors import BadRequest
+
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise BadRequest(f'invalid sinceTime "{text}": must be RFC 3339') from None
