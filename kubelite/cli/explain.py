@@ -27,19 +27,31 @@ def _resolve(node: dict, root: dict) -> dict:
     return node
 
 
-def _type_name(node: dict) -> str:
+def _type_name(node: dict, root: dict | None = None) -> str:
+    """kubectl explain's type: a definition's Go name (`<DeploymentSpec>`), `[]Container`,
+    `map[string]string`, `IntOrString`, `Quantity`, or a JSON type."""
+    if root is not None:
+        node = _resolve(node, root)
+    fmt = node.get("format")
+    if fmt == "int-or-string":
+        return "IntOrString"
+    if fmt == "quantity":
+        return "Quantity"
     t = node.get("type")
     if isinstance(t, list):
         t = [x for x in t if x != "null"]
         t = t[0] if len(t) == 1 else "|".join(t)
     if t == "array":
-        items = node.get("items") or {}
-        return f"[]{_type_name(items) if items.get('type') != 'object' else 'Object'}"
+        return f"[]{_type_name(node.get('items') or {}, root)}"
     if t == "object":
         if node.get("properties"):
-            return "Object"
-        return "map[string]" + _type_name(node.get("additionalProperties") or {"type": "string"}) if node.get("additionalProperties") else "Object"
-    return {"integer": "integer", "string": "string", "boolean": "boolean", "number": "number"}.get(t or "", t or "Object")
+            return node.get("title") or "Object"
+        if isinstance(node.get("additionalProperties"), dict):
+            return "map[string]" + _type_name(node["additionalProperties"], root)
+        return node.get("title") or "Object"
+    if t is None:
+        return node.get("title") or "Object"
+    return {"integer": "integer", "string": "string", "boolean": "boolean", "number": "number"}.get(t, t)
 
 
 @click.command()
@@ -62,14 +74,14 @@ def explain(path, recursive):
     node = _resolve(root, root)
     walked = []
     for f in fields:
-        if _type_name(node).startswith("[]"):
+        if _type_name(node, root).startswith("[]"):
             node = _resolve(node.get("items") or {}, root)
         props = node.get("properties") or {}
         if f not in props:
             raise UsageError(f'field "{f}" does not exist')
         walked.append(f)
         node = _resolve(props[f], root)
-    if _type_name(node).startswith("[]"):
+    if _type_name(node, root).startswith("[]"):
         inner = _resolve(node.get("items") or {}, root)
         fields_node = inner
     else:
@@ -78,13 +90,15 @@ def explain(path, recursive):
     click.echo(f"KIND:       {kind.kind}")
     click.echo(f"VERSION:    {kind.version}\n")
     if walked:
-        click.echo(f"FIELD: {walked[-1]} <{_type_name(node)}>\n")
+        click.echo(f"FIELD: {walked[-1]} <{_type_name(node, root)}>\n")
     click.echo("DESCRIPTION:")
     click.echo("    " + (node.get("description") or root.get("description") or "<empty>") + "\n")
     props = fields_node.get("properties") or {}
     if props:
         click.echo("FIELDS:")
         required = set(fields_node.get("required") or [])
+        if fields_node is root:  # kubelite's schemas require these of every object; upstream's do not
+            required -= {"apiVersion", "kind", "metadata"}
         _print_fields(props, required, root, 1, recursive)
 
 
@@ -92,9 +106,9 @@ def _print_fields(props: dict, required: set, root: dict, level: int, recursive:
     for name in sorted(props):
         node = _resolve(props[name], root)
         req = " -required-" if name in required else ""
-        click.echo("  " * level + f"{name}\t<{_type_name(node)}>{req}")
+        click.echo("  " * level + f"{name}\t<{_type_name(node, root)}>{req}")
         if recursive:
-            inner = _resolve(node.get("items") or {}, root) if _type_name(node).startswith("[]") else node
+            inner = _resolve(node.get("items") or {}, root) if _type_name(node, root).startswith("[]") else node
             if inner.get("properties") and level < 12:
                 _print_fields(inner["properties"], set(inner.get("required") or []), root, level + 1, True)
         elif node.get("description"):

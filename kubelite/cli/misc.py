@@ -50,8 +50,19 @@ def api_resources(namespaced, api_group, output, no_headers):
     from kubelite.api import kinds
     from kubelite.cli.output import render_plain
 
+    from kubelite.api import versions
+
     rows = []
-    for k in sorted(kinds.KINDS, key=lambda k: (k.group, k.plural)):
+    # A kind also served in another group (events.k8s.io events) is listed there too, as
+    # discovery lists it; another version of the same group (autoscaling/v1) is not.
+    served = list(kinds.KINDS)
+    for api_version, kind_name in versions.OTHER_VERSIONS:
+        k = kinds.by_kind(kind_name)
+        group, _, version = api_version.rpartition("/")
+        if group != k.group:
+            served.append(kinds.Kind(k.kind, group, version, k.plural, k.singular, k.namespaced, k.short_names,
+                                     k.has_spec, k.categories))
+    for k in sorted(served, key=lambda k: (k.group, k.plural)):
         if namespaced is not None and k.namespaced != namespaced:
             continue
         if api_group is not None and k.group != api_group:

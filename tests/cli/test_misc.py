@@ -36,6 +36,20 @@ def test_api_resources_prints_every_kind_with_kubectls_names_and_scope(kl):
     assert {r for r in rows} >= {k.plural for k in kinds.KINDS}
 
 
+def test_api_resources_lists_the_new_kinds_and_events_in_both_groups(kl):
+    rc, out, err = kl("api-resources -o wide")
+    assert (rc, err) == (0, "")
+    rows = [line.split() for line in out.splitlines()[1:]]
+    assert [r[:5] for r in rows if r[0] == "events"] == [
+        ["events", "ev", "v1", "true", "Event"], ["events", "ev", "events.k8s.io/v1", "true", "Event"]]
+    by_name = {r[0]: r for r in rows}
+    assert by_name["ingresses"][:5] == ["ingresses", "ing", "networking.k8s.io/v1", "true", "Ingress"]
+    assert by_name["customresourcedefinitions"][1:] == [
+        "crd,crds", "apiextensions.k8s.io/v1", "false", "CustomResourceDefinition",
+        "create,delete,deletecollection,get,list,patch,update,watch", "api-extensions"]
+    assert by_name["horizontalpodautoscalers"][2] == "autoscaling/v2" and by_name["horizontalpodautoscalers"][-1] == "all"
+
+
 @pytest.mark.parametrize("kind, short", [
     ("Pod", "po"), ("ReplicationController", "rc"), ("Service", "svc"), ("Endpoints", "ep"), ("Node", "no"),
     ("Namespace", "ns"), ("ConfigMap", "cm"), ("ServiceAccount", "sa"), ("PersistentVolume", "pv"),
