@@ -68,8 +68,8 @@ def test_garbage_collection_deletes_new_kinds_whose_owner_is_gone(kl, api):
     assert kl("get pdb web").rc == 1
 
 
-def test_an_autoscaling_v1_hpa_is_stored_as_v2_and_reapplies_unchanged(kl):
-    manifest = """apiVersion: autoscaling/v1
+# The kinds' other served versions: stored as autoscaling/v2 and core v1.
+HPA_V1 = """apiVersion: autoscaling/v1
 kind: HorizontalPodAutoscaler
 metadata: {name: web}
 spec:
@@ -77,6 +77,22 @@ spec:
   maxReplicas: 5
   targetCPUUtilizationPercentage: 50
 """
+EVENTS_V1 = """apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: pulled}
+eventTime: "2026-01-02T15:04:05.000000Z"
+reportingController: kubelet
+reportingInstance: node-1
+action: Pull
+reason: Pulled
+note: image pulled
+type: Normal
+regarding: {kind: Pod, name: web, namespace: default}
+"""
+
+
+def test_an_autoscaling_v1_hpa_is_stored_as_v2_and_reapplies_unchanged(kl):
+    manifest = HPA_V1
     rc, out, err = kl("apply -f -", stdin=manifest)
     assert (rc, out) == (0, "horizontalpodautoscaler.autoscaling/web created\n"), err
     rc, out, err = kl(["get", "hpa", "web", "-o", "jsonpath={.apiVersion} {.spec.metrics[0].resource.target}"])
@@ -95,18 +111,7 @@ spec: {scaleTargetRef: {kind: Deployment, name: web}, maxReplicas: 5, metrics: [
 
 
 def test_an_events_k8s_io_event_is_stored_as_a_core_event(kl):
-    rc, out, err = kl("apply -f -", stdin="""apiVersion: events.k8s.io/v1
-kind: Event
-metadata: {name: pulled}
-eventTime: "2026-01-02T15:04:05.000000Z"
-reportingController: kubelet
-reportingInstance: node-1
-action: Pull
-reason: Pulled
-note: image pulled
-type: Normal
-regarding: {kind: Pod, name: web, namespace: default}
-""")
+    rc, out, err = kl("apply -f -", stdin=EVENTS_V1)
     assert (rc, out) == (0, "event/pulled created\n"), err
     rc, out, err = kl(["get", "event", "pulled", "-o", "jsonpath={.apiVersion} {.message} {.involvedObject.name}"])
     assert out == "v1 image pulled web", err

@@ -7,30 +7,8 @@ from __future__ import annotations
 
 import kubernetes_validate
 
-from tests.cli.test_kinds import DOCS, NEW_KINDS
+from tests.cli.test_kinds import DOCS, EVENTS_V1, HPA_V1, NEW_KINDS
 from tests.conftest import REPO, load_yaml, object_files
-
-OTHER_VERSIONS = """apiVersion: autoscaling/v1
-kind: HorizontalPodAutoscaler
-metadata: {name: legacy}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-  maxReplicas: 4
-  targetCPUUtilizationPercentage: 70
----
-apiVersion: events.k8s.io/v1
-kind: Event
-metadata: {name: scaled, namespace: shop}
-eventTime: "2026-01-02T15:04:05.000000Z"
-reportingController: example.com/scaler
-reportingInstance: scaler-1
-action: Scale
-reason: ScaledUp
-note: scaled web to 3
-type: Normal
-regarding: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: shop}
-"""
-
 
 def _violations(obj: dict) -> list[str]:
     try:
@@ -51,7 +29,7 @@ def test_every_object_written_for_samples_and_the_new_kinds_validates_strictly(k
     for args in (["apply", "-f", str(REPO / "samples")], ["apply", "-f", str(NEW_KINDS)]):
         rc, _, err = kl(args)
         assert rc == 0, err
-    rc, _, err = kl("apply -f -", stdin=OTHER_VERSIONS)
+    rc, _, err = kl("apply -f -", stdin=HPA_V1 + "---\n" + EVENTS_V1)
     assert rc == 0, err
     rc, _, err = kl("reconcile --until-stable -q", now="2026-01-02T15:10:00Z")
     assert rc == 0, err
