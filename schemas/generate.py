@@ -33,7 +33,9 @@ object-file checks rely on these conventions; the tests hold them):
   ``x-kubernetes-group-version-kind``.
 * REQUIRED (below) adds the fields upstream's validation code (pkg/apis/*/validation)
   requires although the OpenAPI does not mark them, so that a manifest missing them is
-  refused with the field's path before anything else looks at it.
+  refused with the field's path before anything else looks at it; OPTIONAL_ON_INPUT
+  drops the few the OpenAPI marks only because Go always writes them (kubelite's
+  defaults write them, so stored objects still carry them).
 
 A kind served in several GA versions (HorizontalPodAutoscaler autoscaling/v1 and v2;
 Event in the core group and events.k8s.io) has its preferred version in
@@ -88,6 +90,14 @@ REQUIRED = {
     "io.k8s.api.batch.v1.Job": ["spec"],
     "io.k8s.api.batch.v1.JobTemplateSpec": ["spec"],
     "io.k8s.api.batch.v1.CronJob": ["spec"],
+}
+
+# Fields the definitions list as required only because Go writes them even when empty (no
+# omitempty): the API server accepts a manifest without them and stores the zero value.
+# kubelite accepts them absent too, and its defaults write that zero value.
+OPTIONAL_ON_INPUT = {
+    "io.k8s.api.apps.v1.StatefulSetSpec": ["serviceName"],
+    "io.k8s.api.networking.v1.NetworkPolicySpec": ["podSelector"],
 }
 
 _SCALARS = {
@@ -188,7 +198,8 @@ class Converter:
     def obj(self, name: str, d: dict) -> dict:
         """A definition with properties: every property converted, required ones marked."""
         out = dict(d)
-        required = sorted(set(d.get("required") or ()) | set(REQUIRED.get(name, ())))
+        required = sorted((set(d.get("required") or ()) | set(REQUIRED.get(name, ()))) - set(OPTIONAL_ON_INPUT.get(name, ())))
+        out.pop("required", None)
         if required:
             out["required"] = required
         if "properties" in d:

@@ -150,6 +150,7 @@ def daemonset(obj: dict) -> None:
 def statefulset(obj: dict) -> None:
     spec = _sub(obj, "spec")
     _set(spec, "replicas", 1)
+    _set(spec, "serviceName", "")  # not a default upstream: Go writes the empty string it decoded
     _set(spec, "podManagementPolicy", "OrderedReady")
     us = _sub(spec, "updateStrategy")
     # As upstream: rollingUpdate is only added when the type itself is defaulted; an
@@ -358,6 +359,7 @@ def hpa(obj: dict) -> None:
 
 def networkpolicy(obj: dict) -> None:
     spec = _sub(obj, "spec")
+    _set(spec, "podSelector", {})  # Go writes the empty selector: it selects every pod
     if not spec.get("policyTypes"):
         spec["policyTypes"] = ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
     for rule in _each(spec.get("ingress")) + _each(spec.get("egress")):
