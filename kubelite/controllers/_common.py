@@ -189,6 +189,14 @@ def tolerates(tolerations: list[dict], taint: dict) -> bool:
     return False
 
 
+RUNTIME_LABEL = "kubelite.io/runtime"
+
+
+def is_process_node(node: dict | None) -> bool:
+    """A node that opted in to run its pods as real processes (`kubelite.io/runtime: process`)."""
+    return node is not None and ((node.get("metadata") or {}).get("labels") or {}).get(RUNTIME_LABEL) == "process"
+
+
 def is_down(node: dict) -> bool:
     """A node the user marked down with `sim.kubelite.io/down: "true"`: no heartbeats, no pod progress."""
     return ((node.get("metadata") or {}).get("annotations") or {}).get(DOWN) == "true"

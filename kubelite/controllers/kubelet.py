@@ -47,14 +47,17 @@ def _ann(pod: dict, key: str) -> str | None:
 def sync(ctx) -> None:
     nodes = ctx.snap.list("Node")
     healthy = {n["metadata"]["name"]: n for n in nodes if not c.is_down(n)}
-    handled: set[str] = set()  # pods the process runtime synced this pass
+    work = []
     for name, node in sorted(healthy.items()):
         ready = c.condition(node, "Ready")
         if ready is None or ready.get("status") != "True":
             continue
         pods = [p for p in ctx.snap.pods_on(name) if c.pod_phase(p) not in ("Succeeded", "Failed") and not c.is_terminating(p)]
-        if proc.is_process_node(node):
-            handled.update(p["metadata"]["uid"] for p in pods)
+        work.append((name, node, pods))
+    # Processes of pods that should not run end first, so what replaces them finds their ports free.
+    proc.sweep(ctx, {p["metadata"]["uid"] for _, node, pods in work if c.is_process_node(node) for p in pods})
+    for name, node, pods in work:
+        if c.is_process_node(node):
             ctx.guarded(sorted(pods, key=lambda p: p["metadata"]["name"]), lambda p, n=node: proc.sync_pod(ctx, n, p))
             continue
         if not pods:
@@ -62,7 +65,6 @@ def sync(ctx) -> None:
         used = {(p.get("status") or {}).get("podIP") for p in ctx.snap.pods_on(name)}
         ips = _Addresses(node, used)
         ctx.guarded(sorted(pods, key=lambda p: p["metadata"]["name"]), lambda p: _pod(ctx, node, p, ips))
-    proc.sweep(ctx, handled)
 
 
 def _node_ip(node: dict) -> str:

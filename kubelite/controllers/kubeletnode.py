@@ -15,8 +15,6 @@ from kubelite.api.fastcopy import clone
 from kubelite.controllers import _common as c
 from kubelite.runtime.process import instances
 
-RUNTIME_LABEL = "kubelite.io/runtime"
-
 LEASE_DURATION = 40
 LEASE_RENEW = 10  # seconds between lease renewals, as upstream's kubelet
 STATUS_REPORT = 300  # seconds between unchanged node status reports
@@ -46,7 +44,7 @@ def _heartbeat(ctx, node: dict) -> None:
         ctx.update(renewed)
     # Node status: conditions, addresses, nodeInfo; the Ready heartbeat every STATUS_REPORT seconds.
     status = clone(node.get("status") or {})
-    process = ((node["metadata"].get("labels") or {}).get(RUNTIME_LABEL) == "process")
+    process = c.is_process_node(node)
     if process and not status.get("capacity"):
         status["capacity"] = machine_capacity()
     cap = status.get("capacity") or {}

@@ -154,10 +154,34 @@ def start(cdir: Path, n: int, spec: dict) -> Instance:
     return Instance(cdir, n, spec, None, None, None, True, False)
 
 
-def stop(inst: Instance, grace: float) -> bool:
-    """Move an instance toward its end: SIGTERM to its processes first, SIGKILL once the grace
-    period (counted from the recorded SIGTERM, across passes) has passed. True while anything
-    of it still runs."""
+def _alive(rec: dict | None) -> bool:
+    if not rec:
+        return False
+    st = proc_stat(int(rec["pid"]))
+    if st is None or st[3] != str(rec.get("starttime")):
+        return False
+    if st[0] == "Z":
+        _reap(int(rec["pid"]))
+        return False
+    return True
+
+
+def _run_hook(inst: Instance, command: list[str]) -> dict | None:
+    """Start a preStop exec hook in the container's environment, in a session of its own."""
+    try:
+        p = subprocess.Popen(command, env=inst.spec.get("env") or {}, cwd=inst.spec.get("cwd") or "/",
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True, close_fds=True)
+    except OSError:
+        return None
+    st = proc_stat(p.pid)
+    return {"pid": p.pid, "starttime": st[3] if st else ""}
+
+
+def stop(inst: Instance, grace: float, pre_stop: list[str] | None = None) -> bool:
+    """Move an instance toward its end: its preStop hook first, then SIGTERM to its processes,
+    then SIGKILL once the grace period (counted from the first step, recorded, across passes)
+    has passed. True while anything of it still runs."""
     if inst.sid is None or not inst.ours:
         return inst.alive  # still starting (no pid yet), or from another boot: nothing of it runs
     sid = inst.sid
@@ -165,13 +189,31 @@ def stop(inst: Instance, grace: float) -> bool:
     if not members:
         return False
     kill_path = inst.dir / f"{inst.n}.kill"
+    now = time.time()
     if inst.kill is None:
-        inst.kill = {"t": time.time(), "grace": grace}
+        inst.kill = {"t": now, "grace": grace}
+        hook = _run_hook(inst, pre_stop) if pre_stop and inst.alive else None
+        if hook is not None:
+            inst.kill["hook"] = hook
+            _write(kill_path, inst.kill)
+            return True
+        inst.kill["term"] = now
         _write(kill_path, inst.kill)
         if inst.alive:
             signal_session(sid, signal.SIGTERM)
             return True
-    if not inst.alive or time.time() - float(inst.kill.get("t", 0)) >= float(inst.kill.get("grace", grace)):
+    over = now - float(inst.kill.get("t", 0)) >= float(inst.kill.get("grace", grace))
+    if "term" not in inst.kill:  # the preStop hook is running
+        hook = inst.kill.get("hook")
+        if _alive(hook) and not over:
+            return True
+        if _alive(hook):
+            signal_session(int(hook["pid"]), signal.SIGKILL)
+        inst.kill["term"] = now
+        _write(kill_path, inst.kill)
+        signal_session(sid, signal.SIGTERM)
+        return True
+    if not inst.alive or over:
         # The grace period is over, or the wrapper is gone and left processes behind.
         signal_session(sid, signal.SIGKILL)
         if not inst.kill.get("killed"):
