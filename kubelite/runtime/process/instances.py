@@ -72,8 +72,9 @@ def _read(path: Path) -> dict | None:
 
 
 def _write(path: Path, data: dict) -> None:
+    """Atomically, readable by kubelite's user only: a spec holds the container's environment, secrets too."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         json.dump(data, f)
     os.replace(tmp, path)
 
