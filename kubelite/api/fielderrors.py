@@ -11,13 +11,16 @@ from kubelite.errors import Invalid
 @dataclass
 class FieldError:
     path: str
-    type: str  # "Invalid value", "Required value", "Unsupported value", "Forbidden", "Duplicate value", "Unknown field"
+    type: str  # "Invalid value", "Required value", "Unsupported value", "Forbidden", "Duplicate value",
+    # "Unknown field", "Too long", "Too many"
     value: Any
     detail: str
 
     def __str__(self) -> str:
         if self.type == "Unknown field":
             return self.detail
+        if self.type == "Too long":  # upstream prints no value for these, as for Required
+            return f"{self.path}: Too long: {self.detail}"
         if self.type == "Required value":
             return f"{self.path}: Required value" + (f": {self.detail}" if self.detail else "")
         if self.type == "Forbidden":
