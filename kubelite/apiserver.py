@@ -27,6 +27,7 @@ merge = lazy.module("kubelite.api.merge")
 schema = lazy.module("kubelite.api.schema")
 validation = lazy.module("kubelite.api.validation")
 versions = lazy.module("kubelite.api.versions")
+custom = lazy.module("kubelite.admission.customresources")
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
@@ -112,6 +113,16 @@ class APIServer:
         # not restrict; the CLI sets the acting user, and every request is then authorized.
         self.identity = None
         self._authorizer = None
+        # The subresource a write addresses ("status", "scale"), for the strategies that care.
+        self.subresource = ""
+        # Custom kinds come from this directory's CRDs, loaded only when a kind is not built in.
+        kinds.use_custom_source(store.root, self._crds)
+
+    def _crds(self) -> list[dict]:
+        try:
+            return self.store.list(kinds.by_kind("CustomResourceDefinition"))
+        except KubeliteError:
+            return []
 
     # -- authorization and audit ---------------------------------------------------
     @property
@@ -249,7 +260,7 @@ class APIServer:
         if meta is None or not isinstance(meta, dict):
             if meta is None and "metadata" not in obj:
                 raise InputError(f"{source.prefix()}{kind.kind}: metadata: Required value")
-        errs = schema.validate(kind.kind, obj)
+        errs = custom.check(kind, obj) if kind.custom else schema.validate(kind.kind, obj)
         if errs:
             raise self._invalid(kind, obj, errs, source)
         self._check_keys(kind, obj, source)
@@ -297,6 +308,11 @@ class APIServer:
     def _finish(self, kind: Kind, obj: dict, old: dict | None, source: Source | None = None) -> None:
         """Defaults, then semantic validation (and immutable fields for updates). Pure: no writes."""
         source = source or Source()
+        if kind.custom:  # a CRD's schema, defaults and rules, not a built-in kind's
+            errs = custom.finish(self, kind, obj, old)
+            if errs:
+                raise self._invalid(kind, obj, errs, source)
+            return
         defaults.apply_defaults(obj)
         errs = schema.validate(kind.kind, obj) if self.strict else []
         errs = errs or validation.validate_object(obj)
@@ -469,7 +485,11 @@ class APIServer:
         self.authorize(verb, kind, meta.get("namespace"), meta.get("name", ""), subresource)
         with self.store.locked():
             old = self.store.get(kind, meta.get("namespace"), meta.get("name"))
-            stored, changed = self._replace(kind, obj, old, check_rv=check_rv, dry_run=dry_run, source=source)
+            self.subresource = subresource
+            try:
+                stored, changed = self._replace(kind, obj, old, check_rv=check_rv, dry_run=dry_run, source=source)
+            finally:
+                self.subresource = ""
         if changed and not dry_run:
             self.audit(verb, kind, meta.get("namespace"), meta.get("name", ""), "allow", 200, subresource)
         return Result("replaced" if changed else "unchanged", kind, stored, dry_run)

@@ -217,6 +217,11 @@ def _eval(data: Any, path: str) -> list[Any]:
     return values
 
 
+def values(data: Any, path: str) -> list[Any]:
+    """The values a plain path (`.spec.replicas`, `.status.conditions[0].type`) selects."""
+    return [v for v in _eval(data, path) if v is not _MISSING]
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, str):
         return v

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from kubelite.errors import UsageError
 
-_FIELDS = ("kind", "group", "version", "plural", "singular", "namespaced", "short_names", "has_spec", "categories")
+_FIELDS = ("kind", "group", "version", "plural", "singular", "namespaced", "short_names", "has_spec", "categories",
+           "custom")
 
 
 class Kind:
@@ -26,15 +27,19 @@ class Kind:
     # kinds without a spec (ConfigMap, Secret, RBAC) upstream never sets it.
     has_spec: bool
     categories: tuple[str, ...]
+    # Served from a CustomResourceDefinition (kubelite.api.crd.served), not built in.
+    custom: bool
 
     def __init__(self, kind: str, group: str, version: str, plural: str, singular: str, namespaced: bool,
-                 short_names: tuple[str, ...] = (), has_spec: bool = True, categories: tuple[str, ...] = ()):
-        for field, value in zip(_FIELDS, (kind, group, version, plural, singular, namespaced, short_names, has_spec, categories)):
+                 short_names: tuple[str, ...] = (), has_spec: bool = True, categories: tuple[str, ...] = (),
+                 custom: bool = False):
+        for field, value in zip(_FIELDS, (kind, group, version, plural, singular, namespaced, short_names, has_spec,
+                                          categories, custom)):
             object.__setattr__(self, field, value)
 
     def _values(self) -> tuple:
         return (self.kind, self.group, self.version, self.plural, self.singular, self.namespaced,
-                self.short_names, self.has_spec, self.categories)
+                self.short_names, self.has_spec, self.categories, self.custom)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"cannot assign to field {name!r}")
@@ -66,6 +71,12 @@ class Kind:
     def qualified(self) -> str:
         """`deployment.apps`, `pod`: the name kubectl prints with -o name."""
         return f"{self.singular}.{self.group}" if self.group else self.singular
+
+    @property
+    def dir(self) -> str:
+        """The folder of its objects under registry/: `pods`; `crontabs.stable.example.com` for
+        custom kinds, whose plurals are unique only within their group (as etcd's keys)."""
+        return f"{self.plural}.{self.group}" if self.custom else self.plural
 
     @property
     def resource(self) -> str:
@@ -172,17 +183,20 @@ for _k in KINDS:
 
 
 def by_kind(kind: str) -> Kind:
-    try:
-        return _BY_KIND[kind]
-    except KeyError:
-        raise UsageError(f'the server doesn\'t have a resource type "{kind.lower()}"') from None
+    found = _BY_KIND.get(kind) or _custom().by_kind.get(kind)
+    if found is None:
+        raise UsageError(f'the server doesn\'t have a resource type "{kind.lower()}"')
+    return found
 
 
 def for_object(api_version: object, kind: object) -> Kind | None:
     """The registered kind of a manifest, or None when apiVersion/kind is unknown."""
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return None
-    return _BY_GVK.get((api_version, kind))
+    found = _BY_GVK.get((api_version, kind))
+    if found is None and "." in api_version.split("/", 1)[0]:  # custom groups have a dot
+        found = _custom().by_gvk.get((api_version, kind))
+    return found
 
 
 def known_versions(kind: str) -> list[str]:
@@ -191,7 +205,7 @@ def known_versions(kind: str) -> list[str]:
 
 def resolve(name: str) -> Kind:
     """Resolve a user's type word (`po`, `deploy`, `deployments.apps`) to a kind."""
-    found = _BY_NAME.get(name.lower())
+    found = _BY_NAME.get(name.lower()) or _custom().by_name.get(name.lower())
     if not found:
         words = [n for n in _BY_NAME if "." not in n]
         raise UsageError(f'the server doesn\'t have a resource type "{name}"' + did_you_mean(name.lower(), words))
@@ -274,3 +288,69 @@ def register(kind: Kind) -> None:
         _BY_NAME.setdefault(n, []).append(kind)
         if kind.group:
             _BY_NAME.setdefault(f"{n}.{kind.group}", []).append(kind)
+
+
+# -- the dynamic part: kinds served from CustomResourceDefinitions ------------------------
+# Loaded from the state directory the API server opened, only when a name or apiVersion
+# is not built in, so the cost of a command does not grow with the number of CRDs.
+
+class CustomKinds:
+    """The kinds a set of CRDs serves, indexed as the built-in ones are."""
+
+    def __init__(self, crds: list[dict] = ()):
+        from kubelite.api.crd import served  # only when custom kinds are asked for
+
+        self.kinds, self.by_gvk, self.by_name, self.definitions = served.index(list(crds))
+        self.by_kind = {}
+        for k in self.kinds:
+            self.by_kind.setdefault(k.kind, k)
+
+
+class _Empty:
+    kinds: tuple = ()
+    by_gvk: dict = {}
+    by_name: dict = {}
+    by_kind: dict = {}
+    definitions: dict = {}
+
+
+_EMPTY = _Empty()
+_source: tuple[object, object] | None = None  # (state directory, fn() -> CRD objects)
+_loaded: CustomKinds | None = None
+
+
+def use_custom_source(root: object, load) -> None:
+    """Serve the CRDs of this state directory: `load()` returns its CRD objects."""
+    global _source, _loaded
+    if _source is None or _source[0] != root:
+        _loaded = None
+    _source = (root, load)
+
+
+def invalidate_custom() -> None:
+    """A CRD changed: load them again when next needed."""
+    global _loaded
+    _loaded = None
+
+
+def _custom():
+    global _loaded
+    if _source is None:
+        return _EMPTY
+    if _loaded is None:
+        _loaded = CustomKinds(_source[1]())
+    return _loaded
+
+
+def custom_kinds() -> tuple[Kind, ...]:
+    return tuple(_custom().kinds)
+
+
+def all_kinds() -> tuple[Kind, ...]:
+    """Every kind served: the built-in ones, then those of the CRDs (discovery lists these)."""
+    return KINDS + custom_kinds()
+
+
+def definition(kind: Kind) -> dict | None:
+    """The CustomResourceDefinition that serves a custom kind."""
+    return _custom().definitions.get(kind) if kind.custom else None

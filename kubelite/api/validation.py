@@ -40,6 +40,13 @@ def validate_object(obj: dict) -> list[FieldError]:
     return list(errs)
 
 
+def validate_metadata(obj: dict) -> list[FieldError]:
+    """The metadata rules alone (custom objects: names are DNS subdomains, as upstream)."""
+    errs = Errors()
+    _metadata(obj.get("metadata") or {}, "", errs)
+    return list(errs)
+
+
 def _metadata(meta: dict, kind: str, errs: Errors) -> None:
     name = meta.get("name")
     if not name:

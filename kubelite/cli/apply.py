@@ -49,10 +49,19 @@ def validate_all(api, docs, namespace: str, explicit: bool, verb: str = "apply")
             if verb == "create" and e.reason == "AlreadyExists":
                 continue  # reported per object when written, as kubectl does
             raise
+    api.warnings.clear()  # said when each object is written
     return out
 
 
+def print_warnings(api) -> None:
+    """The API server's warnings (deprecated versions), as kubectl prints them: on stderr, first."""
+    for w in api.warnings:
+        click.echo(f"Warning: {w}", err=True)
+    api.warnings.clear()
+
+
 def print_result(res: Result, output: str | None, dry: str | None) -> None:
+    print_warnings(obj().api)
     if output in ("json", "yaml"):
         click.echo(structured(output, [res.obj], True), nl=False)
         return

@@ -54,6 +54,28 @@ def _type_name(node: dict, root: dict | None = None) -> str:
     return {"integer": "integer", "string": "string", "boolean": "boolean", "number": "number"}.get(t, t)
 
 
+_META_FIELDS = {
+    "apiVersion": {"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object. "
+                   "Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values."},
+    "kind": {"type": "string", "description": "Kind is a string value representing the REST resource this object represents. "
+             "Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase."},
+    "metadata": {"type": "object", "description": "Standard object's metadata."},
+}
+
+
+def _custom_schema(kind) -> dict:
+    """A custom kind's schema from its CRD, with the fields every object has (as upstream publishes it)."""
+    import copy
+
+    from kubelite.api.crd import definition
+
+    root = copy.deepcopy(definition.schema_of(kinds.definition(kind) or {}, kind.version)) or {"type": "object"}
+    props = root.setdefault("properties", {})
+    for name, node in _META_FIELDS.items():
+        props[name] = {**node, **{k: v for k, v in (props.get(name) or {}).items() if k == "description"}}
+    return root
+
+
 @click.command()
 @click.argument("path")
 @click.option("--recursive", is_flag=True, help="Print the fields of fields.")
@@ -67,8 +89,10 @@ def explain(path, recursive):
       kubelite explain deploy.spec.strategy.rollingUpdate
     """
     type_word, *fields = path.split(".")
-    kind = kinds.resolve(type_word)
-    root = schema.load_schema(kind.kind)
+    from kubelite.cli.inputs import resolve
+
+    kind = resolve(type_word)
+    root = _custom_schema(kind) if kind.custom else schema.load_schema(kind.kind)
     if root is None:
         raise UsageError(f"no schema for {kind.kind}")
     node = _resolve(root, root)

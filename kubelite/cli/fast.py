@@ -170,7 +170,7 @@ def _read(registry: Path, kind: Kind, namespace: str, name: str) -> dict | None:
     ns = namespace if kind.namespaced else None
     if key_error(name) is not None or (ns is not None and key_error(ns) is not None):
         return None  # the API server answers NotFound without touching a file
-    path = registry / kind.plural / ns / f"{name}.yaml" if ns is not None else registry / kind.plural / f"{name}.yaml"
+    path = registry / kind.dir / ns / f"{name}.yaml" if ns is not None else registry / kind.dir / f"{name}.yaml"
     with open(path, "rb") as f:
         data = f.read()
     # A file as kubelite wrote it reads back without ruamel.yaml; any other goes through the

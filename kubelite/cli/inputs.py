@@ -71,7 +71,7 @@ def parse_refs(args: tuple[str, ...]) -> list[Ref]:
             if "/" not in a:
                 raise UsageError("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubelite get resource/<resource_name>' instead of 'kubelite get resource resource/<resource_name>'")
             t, n = a.split("/", 1)
-            k = kinds.resolve(t)
+            k = resolve(t)
             if refs and refs[-1].kind == k:
                 refs[-1].names.append(n)
             else:
@@ -84,6 +84,29 @@ def parse_refs(args: tuple[str, ...]) -> list[Ref]:
             continue
         if t == "all":
             out += [Ref(k, list(names)) for k in kinds.all_category()]
+            out += [Ref(k, list(names)) for k in _with_custom(kinds.custom_kinds) if "all" in k.categories]
         else:
-            out.append(Ref(kinds.resolve(t), list(names)))
+            try:
+                out.append(Ref(resolve(t), list(names)))
+            except UsageError:
+                members = [k for k in _with_custom(kinds.all_kinds) if t in k.categories]
+                if not members:
+                    raise
+                out += [Ref(k, list(names)) for k in members]
     return out
+
+
+def _with_custom(fn):
+    """fn() once the state directory's custom kinds are known (opening its API server)."""
+    from kubelite.cli.context import obj
+
+    obj().api  # noqa: B018 - registers the directory's CRDs as the source of custom kinds
+    return fn()
+
+
+def resolve(word: str) -> Kind:
+    """kinds.resolve, then the custom kinds of the state directory's CRDs."""
+    try:
+        return kinds.resolve(word)
+    except UsageError:
+        return _with_custom(lambda: kinds.resolve(word))

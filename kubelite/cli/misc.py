@@ -53,9 +53,12 @@ def api_resources(namespaced, api_group, output, no_headers):
     from kubelite.api import versions
 
     rows = []
+    from kubelite.cli.context import obj
+
+    obj().api  # noqa: B018 - the state directory's CRDs serve kinds too
     # A kind also served in another group (events.k8s.io events) is listed there too, as
     # discovery lists it; another version of the same group (autoscaling/v1) is not.
-    served = list(kinds.KINDS)
+    served = list(kinds.all_kinds())
     for api_version, kind_name in versions.OTHER_VERSIONS:
         k = kinds.by_kind(kind_name)
         group, _, version = api_version.rpartition("/")

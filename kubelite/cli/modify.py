@@ -125,6 +125,32 @@ Examples:
 _SCALABLE = ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet")
 
 
+def _replicas_path(kind) -> list[str] | None:
+    """Where the scale subresource keeps a kind's replicas; a custom kind's CRD names it."""
+    if kind.custom:
+        from kubelite.api import kinds
+        from kubelite.api.crd import definition
+
+        scale = definition.subresources(kinds.definition(kind) or {}, kind.version).get("scale")
+        path = (scale or {}).get("specReplicasPath")
+        return path.lstrip(".").split(".") if isinstance(path, str) and path else None
+    if kind.kind in _SCALABLE:
+        return ["spec", "replicas"]
+    return ["spec", "parallelism"] if kind.kind == "Job" else None
+
+
+def _get_path(o: dict, path: list[str]):
+    for p in path:
+        o = o.get(p) if isinstance(o, dict) else None
+    return o
+
+
+def _set_path(o: dict, path: list[str], value) -> None:
+    for p in path[:-1]:
+        o = o.setdefault(p, {})
+    o[path[-1]] = value
+
+
 @click.command()
 @click.argument("args", nargs=-1, required=True)
 @click.option("--replicas", type=int, required=True, help="The new desired number of replicas.")
@@ -148,13 +174,15 @@ def scale(args, replicas, current_replicas, resource_version, selector, all_, ou
         raise UsageError("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
     targets, _ = _targets(args, selector, all_)
     for kind, o in targets:
-        if kind.kind not in _SCALABLE and kind.kind != "Job":
+        path = _replicas_path(kind)
+        if path is None:
             raise UsageError(f"cannot scale {kind.resource}: no scale subresource")
-        if current_replicas >= 0 and (o.get("spec") or {}).get("replicas") != current_replicas:
+        current = _get_path(o, path)
+        if current_replicas >= 0 and current != current_replicas:
             raise Conflict(kind.resource, o["metadata"]["name"],
-                           f"precondition failed: expected replicas {current_replicas}, got {(o.get('spec') or {}).get('replicas')}")
+                           f"precondition failed: expected replicas {current_replicas}, got {current}")
         updated = copy.deepcopy(o)
-        updated.setdefault("spec", {})["replicas" if kind.kind != "Job" else "parallelism"] = replicas
+        _set_path(updated, path, replicas)
         if resource_version:
             updated["metadata"]["resourceVersion"] = resource_version
         res = c.api.update(updated, prepared=kind, verb="update", subresource="scale")

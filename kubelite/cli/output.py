@@ -185,7 +185,7 @@ class Printer:
         render_plain(rows, self.out)
 
     def _table(self, kind: Kind, objs: list[dict], prefix_kind: bool) -> None:
-        headers, row, wide_headers, wide_row = printers.table_for(kind.kind)
+        headers, row, wide_headers, wide_row = printers.custom_table(kind) if kind.custom else printers.table_for(kind.kind)
         hdr = (["NAMESPACE"] if self.all_namespaces and kind.namespaced else []) + ["NAME"] + headers
         wide = self.output == "wide" and wide_row is not None
         if wide:

@@ -629,6 +629,47 @@ def table_for(kind: str) -> Columns:
     return TABLES.get(kind, (["AGE"], _default, [], None))
 
 
+def custom_table(kind) -> Columns:
+    """A custom kind's columns: its CRD's additionalPrinterColumns for the served version
+    (priority 0 in tables, the rest with -o wide), or AGE when it names none, as upstream."""
+    from kubelite.api import kinds
+    from kubelite.api.crd import definition
+
+    crd = kinds.definition(kind) or {}
+    cols = definition.printer_columns(crd, kind.version)
+    if not cols:
+        return (["AGE"], _default, [], None)
+    main = [c for c in cols if not c.get("priority")]
+    extra = [c for c in cols if c.get("priority")]
+
+    def cells(chosen: list[dict]):
+        return lambda obj, now: [_column_cell(c, obj, now) for c in chosen]
+
+    return ([c.get("name", "").upper() for c in main], cells(main),
+            [c.get("name", "").upper() for c in extra], cells(extra) if extra else None)
+
+
+def _column_cell(col: dict, obj: dict, now: dt.datetime) -> str:
+    from kubelite.api import jsonpath
+
+    try:
+        found = jsonpath.values(obj, col.get("jsonPath", ""))
+    except Exception:
+        found = []
+    if not found or found[0] is None:
+        return "<none>"
+    v = found[0]
+    if col.get("type") == "date" and isinstance(v, str):
+        return _since(v, now)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dict, list)):
+        import json
+
+        return json.dumps(v, separators=(",", ":"), sort_keys=True)
+    return str(v)
+
+
 def display_name(obj: dict) -> str:
     name = (obj.get("metadata") or {}).get("name", "")
     if obj.get("kind") == "StorageClass":

@@ -20,7 +20,7 @@ EVENT_TTL = 3600
 
 
 def sync(ctx) -> None:
-    names = [k.kind for k in kinds.KINDS if k.kind != "Event"]
+    names = [k.kind for k in kinds.all_kinds() if k.kind != "Event"]
     ctx.snap.load_all(names)
     everything = [o for k in names for o in ctx.snap.list(k)]
     for o in everything:

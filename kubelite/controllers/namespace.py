@@ -24,7 +24,7 @@ def sync(ctx) -> None:
 def _finalize(ctx, ns: dict) -> None:
     name = ns["metadata"]["name"]
     remaining = 0
-    for kind in kinds.KINDS:
+    for kind in kinds.all_kinds():
         if not kind.namespaced:
             continue
         for o in ctx.snap.list(kind.kind, name):
@@ -33,7 +33,7 @@ def _finalize(ctx, ns: dict) -> None:
                 ctx.delete(o)
             elif kind.kind == "Event":
                 ctx.delete(o)
-    leftover = sum(len(ctx.snap.list(k.kind, name)) for k in kinds.KINDS if k.namespaced)
+    leftover = sum(len(ctx.snap.list(k.kind, name)) for k in kinds.all_kinds() if k.namespaced)
     if leftover:
         if remaining:
             ctx.change(ns, f"Terminating: deleting {leftover} object(s)")

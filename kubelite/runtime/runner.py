@@ -24,6 +24,7 @@ from kubelite.runtime.snapshot import Snapshot
 # garbage collection last, so one pass carries a new Deployment to running pods.
 ORDER: list[tuple[str, str]] = [
     ("namespace", "kubelite.controllers.namespace"),
+    ("crd", "kubelite.controllers.crd"),
     ("serviceaccount", "kubelite.controllers.serviceaccount"),
     ("kubelet-node", "kubelite.controllers.kubeletnode"),
     ("nodelifecycle", "kubelite.controllers.nodelifecycle"),

@@ -76,7 +76,7 @@ class Store:
 
     # -- layout --------------------------------------------------------------
     def dir_for(self, kind: Kind, namespace: str | None = None) -> Path:
-        d = self.registry / kind.plural
+        d = self.registry / kind.dir
         return d / namespace if kind.namespaced and namespace else d
 
     def path_for(self, kind: Kind, namespace: str | None, name: str) -> Path:
@@ -85,8 +85,8 @@ class Store:
     def _file(self, kind: Kind, namespace: str | None, name: str) -> str:
         """path_for as a string: the store's own hot paths build no Path objects."""
         if kind.namespaced:
-            return f"{self._prefix}{kind.plural}/{namespace or 'default'}/{name}.yaml"
-        return f"{self._prefix}{kind.plural}/{name}.yaml"
+            return f"{self._prefix}{kind.dir}/{namespace or 'default'}/{name}.yaml"
+        return f"{self._prefix}{kind.dir}/{name}.yaml"
 
     def _present(self, path: str) -> bool:
         """Whether path holds an object, counting this batch's pending writes and deletes."""
@@ -450,7 +450,7 @@ class Store:
 
     def paths(self, kind: Kind, namespace: str | None = None) -> Iterator[Path]:
         """Object files of a kind (in one namespace or all), sorted; temp files are skipped."""
-        base = self.registry / kind.plural
+        base = self.registry / kind.dir
         if kind.namespaced:
             if namespace:
                 dirs = [base / namespace]
@@ -488,7 +488,7 @@ class Store:
 
     def _each(self, kind: Kind, namespace: str | None, sort: bool) -> Iterator[tuple[str, dict]]:
         seen: set[str] = set()
-        table = self.cache.table(kind.plural)
+        table = self.cache.table(kind.dir)
         prefix_len = len(self._prefix)
         pending = self._pending
         for d in self._dirs(kind, namespace):
@@ -514,7 +514,7 @@ class Store:
                         continue
                     hit = table.get(rel)
                     if hit is not None and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
-                        obj = self._unpack_hit(kind.plural, rel, hit[1])
+                        obj = self._unpack_hit(kind.dir, rel, hit[1])
                         if obj is not None:
                             yield path, obj
                             continue
@@ -528,10 +528,10 @@ class Store:
                     if self.on_bad_file:
                         self.on_bad_file(bad)
         if namespace is None or not kind.namespaced:
-            self.cache.prune(kind.plural, seen)
+            self.cache.prune(kind.dir, seen)
 
     def _dirs(self, kind: Kind, namespace: str | None) -> list[str]:
-        base = self._prefix + kind.plural
+        base = self._prefix + kind.dir
         if not kind.namespaced:
             return [base]
         if namespace:
@@ -670,7 +670,7 @@ class Store:
             self.cache.drop(rel.split("/", 1)[0], rel)
 
     def namespaces_in_use(self, kind: Kind) -> list[str]:
-        base = self.registry / kind.plural
+        base = self.registry / kind.dir
         try:
             return sorted(p.name for p in base.iterdir() if p.is_dir())
         except FileNotFoundError:
@@ -740,7 +740,7 @@ def _path_problem(rel: str, obj: dict) -> str | None:
         kind = kinds.resolve(parts[0])
     except KubeliteError:
         return None
-    if kind.plural != parts[0]:
+    if kind.dir != parts[0]:
         return None
     ns, name = (parts[1], parts[2]) if kind.namespaced and len(parts) == 3 else (None, parts[-1])
     return file_problem(kind, obj, ns, name)
