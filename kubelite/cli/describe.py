@@ -264,9 +264,15 @@ def describe_object(api, kind, o: dict, now) -> str:
                 w.line(0, kk[0].upper() + kk[1:], v)
         if k in ("Job", "CronJob", "Namespace", "Service", "PersistentVolume", "PersistentVolumeClaim"):
             pass
+    if k in _WEBHOOK_KINDS and not kind.custom:
+        w.lines.append(f"Not called:   kubelite has no network endpoint to reach admission webhooks; these "
+                       f"{len(o.get('webhooks') or [])} webhook(s) are stored and validated but never invoked")
     if k != "Event":
         w.lines += _events(api, o, now)
     return w.text()
+
+
+_WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
 
 
 @click.command()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import T0, one_line
+from tests.conftest import T0, one_line, run_kubelite
 
 
 @pytest.fixture
@@ -63,3 +63,20 @@ def test_describing_a_missing_object_is_not_found(kl, api):
 
 def test_describing_a_type_with_no_objects_says_so(kl, api):
     assert kl("describe jobs") == (0, "", "No resources found in default namespace.\n")
+
+
+def test_describe_says_admission_webhooks_are_never_called(state):
+    hook = """apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: vw}
+webhooks:
+- name: check.example.com
+  admissionReviewVersions: ["v1"]
+  sideEffects: None
+  clientConfig: {service: {name: hook, namespace: default, path: /validate}}
+  rules: [{apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"]}]
+"""
+    assert run_kubelite(["apply", "-f", "-"], state=state, stdin=hook).rc == 0
+    out = run_kubelite(["describe", "validatingwebhookconfiguration", "vw"], state=state).out
+    assert ("Not called:   kubelite has no network endpoint to reach admission webhooks; "
+            "these 1 webhook(s) are stored and validated but never invoked") in out
