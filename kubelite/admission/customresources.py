@@ -34,6 +34,10 @@ def _admit_crd(api, obj: dict, old: dict | None) -> None:
     if errs:
         raise invalid(CRD, (obj.get("metadata") or {}).get("name", ""), errs)
     meta = obj["metadata"]
+    if api.identity is not None and api.subresource != "status":
+        # Status is the control plane's: a user's write keeps what is stored (none at first),
+        # as upstream's status subresource does; manifests often carry an empty status.
+        obj["status"] = copy.deepcopy((old or {}).get("status") or {})
     if not meta.get("deletionTimestamp"):
         finalizers = list(meta.get("finalizers") or [])
         if naming.CLEANUP_FINALIZER not in finalizers:
@@ -73,15 +77,17 @@ def _version(obj: dict) -> str:
 def check(kind, obj: dict) -> list[FieldError]:
     """What a manifest of a custom kind gets wrong, before anything else (prepare time):
     the schema of its version, and unknown fields (kubectl's strict field validation)."""
-    from kubelite.api.crd import pruning, validation
+    from kubelite.api.crd import defaulting, pruning, validation
 
     crd = kinds.definition(kind)
     if crd is None:
         return []
     schema = definition.schema_of(crd, _version(obj))
-    errs = validation.validate(schema, obj)
     probe = copy.deepcopy(obj)
-    for path in pruning.prune(probe, schema):
+    unknown = pruning.prune(probe, schema)
+    defaulting.apply(probe, schema)  # upstream validates the defaulted object
+    errs = validation.validate(schema, probe)
+    for path in unknown:
         errs.append(FieldError(path, "Unknown field", None, f'unknown field "{path}"'))
     return errs
 

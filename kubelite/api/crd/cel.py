@@ -35,8 +35,10 @@ def _env(variables: tuple[str, ...]):
         from cel_expr_python.ext import ext_optional, ext_strings
     except ImportError as e:  # pragma: no cover - a broken install
         raise CompileError(f"the CEL evaluator (cel-expr-python) is not installed: {e}") from None
+    from kubelite.api.crd import k8slib
+
     return cel.NewEnv(variables={v: cel.Type.DYN for v in variables},
-                      extensions=[ext_strings.ExtStrings(), ext_optional.ExtOptional()])
+                      extensions=[ext_strings.ExtStrings(), ext_optional.ExtOptional(), k8slib.extension()])
 
 
 @lru_cache(maxsize=1024)

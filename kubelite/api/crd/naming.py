@@ -84,7 +84,9 @@ def calculate(crd: dict, others: list[dict]) -> tuple[dict, dict, dict]:
 def set_condition(status: dict, cond: dict, now: str) -> bool:
     """Set a condition as upstream's SetCRDCondition: the transition time moves only when
     the status does. Returns whether anything changed."""
-    conds = status.setdefault("conditions", [])
+    if not isinstance(status.get("conditions"), list):
+        status["conditions"] = []
+    conds = status["conditions"]
     for i, c in enumerate(conds):
         if c.get("type") == cond["type"]:
             same_status = c.get("status") == cond.get("status")
