@@ -35,14 +35,15 @@ def _additional(s: dict) -> tuple[bool, dict | None]:
     return True, ap if isinstance(ap, dict) else None
 
 
-def _prune(x: Any, s: dict | None, path: str, removed: list[str]) -> None:
-    if s is not None and s.get("x-kubernetes-preserve-unknown-fields") is True:
-        _skip_prune(x, s, path, removed)
-        return
+def _prune(x: Any, s: dict | None, path: str, removed: list[str], preserve: bool = False) -> None:
+    """Upstream's prune and skipPrune in one: under x-kubernetes-preserve-unknown-fields
+    (or inside an array of such items) unknown fields stay, specified ones are pruned again."""
+    preserve = preserve or (s is not None and s.get("x-kubernetes-preserve-unknown-fields") is True)
     if isinstance(x, dict):
         if s is None:
-            removed += [child(path, k) for k in x]
-            x.clear()
+            if not preserve:
+                removed += [child(path, k) for k in x]
+                x.clear()
             return
         embedded = s.get("x-kubernetes-embedded-resource") is True
         props = _props(s)
@@ -54,29 +55,13 @@ def _prune(x: Any, s: dict | None, path: str, removed: list[str]) -> None:
                 _prune(x[k], props[k], child(path, k), removed)
             elif has_ap:
                 _prune(x[k], ap, child(path, k), removed)
-            else:
+            elif not preserve:
                 removed.append(child(path, k))
                 del x[k]
     elif isinstance(x, list):
         items = s.get("items") if isinstance(s, dict) and isinstance(s.get("items"), dict) else None
+        if preserve and items is None:
+            return
         for i, v in enumerate(x):
-            _prune(v, items, index(path, i), removed)
-
-
-def _skip_prune(x: Any, s: dict, path: str, removed: list[str]) -> None:
-    if isinstance(x, dict):
-        embedded = s.get("x-kubernetes-embedded-resource") is True
-        props = _props(s)
-        has_ap, ap = _additional(s)
-        for k in list(x):
-            if embedded and k in _META:
-                continue
-            if k in props:
-                _prune(x[k], props[k], child(path, k), removed)
-            elif has_ap and ap is not None:
-                _prune(x[k], ap, child(path, k), removed)
-    elif isinstance(x, list):
-        items = s.get("items") if isinstance(s.get("items"), dict) else None
-        if items is not None:
-            for i, v in enumerate(x):
-                _skip_prune(v, items, index(path, i), removed)
+            _prune(v, items, index(path, i), removed, preserve and s is not None and
+                   s.get("x-kubernetes-preserve-unknown-fields") is True)

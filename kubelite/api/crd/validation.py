@@ -68,60 +68,35 @@ _MAC = re.compile(r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
-def _ok_date_time(v: str) -> bool:
-    if not _DATE_TIME.match(v):
-        return False
-    try:
-        datetime.fromisoformat(v.replace("z", "Z").replace("Z", "+00:00").replace("t", "T"))
-        return True
-    except ValueError:
-        return False
-
-
-def _ok_date(v: str) -> bool:
-    try:
-        date.fromisoformat(v)
-        return len(v) == 10
-    except ValueError:
-        return False
-
-
-def _ok_byte(v: str) -> bool:
-    try:
-        base64.b64decode(v, validate=True)
-        return True
-    except ValueError:
-        return False
-
-
-def _ok_ip(version: int):
+def _parses(parse, also=None):
+    """A format check: `parse` does not raise ValueError, and `also(value, parsed)` holds."""
     def check(v: str) -> bool:
         try:
-            return ipaddress.ip_address(v).version == version
+            parsed = parse(v)
         except ValueError:
             return False
+        return also(v, parsed) if also else True
     return check
 
 
-def _ok_cidr(v: str) -> bool:
-    try:
-        ipaddress.ip_network(v, strict=False)
-        return "/" in v
-    except ValueError:
-        return False
+def _iso(v: str):
+    if not _DATE_TIME.match(v):
+        raise ValueError(v)
+    return datetime.fromisoformat(v.replace("z", "Z").replace("Z", "+00:00").replace("t", "T"))
 
 
-def _ok_uuid(v: str) -> bool:
-    try:
-        uuid.UUID(v)
-        return len(v) == 36
-    except ValueError:
-        return False
+_ok_date_time = _parses(_iso)
+_ok_uuid = _parses(uuid.UUID, lambda v, _: len(v) == 36)
 
 
 FORMATS = {
-    "date-time": _ok_date_time, "datetime": _ok_date_time, "date": _ok_date, "byte": _ok_byte,
-    "ipv4": _ok_ip(4), "ipv6": _ok_ip(6), "cidr": _ok_cidr, "mac": lambda v: bool(_MAC.match(v)),
+    "date-time": _ok_date_time, "datetime": _ok_date_time,
+    "date": _parses(date.fromisoformat, lambda v, _: len(v) == 10),
+    "byte": _parses(lambda v: base64.b64decode(v, validate=True)),
+    "ipv4": _parses(ipaddress.ip_address, lambda v, a: a.version == 4),
+    "ipv6": _parses(ipaddress.ip_address, lambda v, a: a.version == 6),
+    "cidr": _parses(lambda v: ipaddress.ip_network(v, strict=False), lambda v, _: "/" in v),
+    "mac": lambda v: bool(_MAC.match(v)),
     "uuid": _ok_uuid, "uuid3": _ok_uuid, "uuid4": _ok_uuid, "uuid5": _ok_uuid,
     "hostname": lambda v: bool(_HOSTNAME.match(v)) and len(v) <= 255,
     "email": lambda v: bool(_EMAIL.match(v)), "duration": lambda v: bool(_DURATION.match(v)),
