@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import copy
 
-from kubelite import apiserver
+from kubelite import apiserver, lazy
 from kubelite.api import kinds
-from kubelite.api.crd import definition, naming
 from kubelite.api.fielderrors import FieldError, invalid
 from kubelite.errors import Forbidden
+
+# Loaded by the first CRD or custom object: every other write passes by without them.
+definition = lazy.module("kubelite.api.crd.definition")
+naming = lazy.module("kubelite.api.crd.naming")
 
 CRD = "CustomResourceDefinition"
 

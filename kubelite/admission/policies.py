@@ -15,12 +15,13 @@ has no network endpoint to reach a webhook (see `describe` and README).
 """
 from __future__ import annotations
 
-from kubelite import apiserver
+from kubelite import apiserver, lazy
 from kubelite.api import kinds
-from kubelite.api.crd import cel
 from kubelite.api.crd.paths import child, index
 from kubelite.api.fielderrors import FieldError, invalid
 from kubelite.errors import Forbidden, Invalid
+
+cel = lazy.module("kubelite.api.crd.cel")  # loaded when a policy is written or a binding exists
 
 POLICY = "ValidatingAdmissionPolicy"
 BINDING = "ValidatingAdmissionPolicyBinding"
