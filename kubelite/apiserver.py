@@ -116,7 +116,15 @@ class APIServer:
         # The subresource a write addresses ("status", "scale"), for the strategies that care.
         self.subresource = ""
         # Custom kinds come from this directory's CRDs, loaded only when a kind is not built in.
-        kinds.use_custom_source(store.root, self._crds)
+        kinds.use_custom_source(store.root, self._crds, self._crds_stamp)
+
+    def _crds_stamp(self) -> object:
+        """Changes whenever a CRD file is written or removed (each write renames into the folder)."""
+        try:
+            st = os.stat(self.store.dir_for(kinds.by_kind("CustomResourceDefinition")))
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
 
     def _crds(self) -> list[dict]:
         try:

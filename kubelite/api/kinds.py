@@ -315,16 +315,18 @@ class _Empty:
 
 
 _EMPTY = _Empty()
-_source: tuple[object, object] | None = None  # (state directory, fn() -> CRD objects)
+_source: tuple[object, object, object] | None = None  # (state directory, fn() -> CRDs, fn() -> stamp)
 _loaded: CustomKinds | None = None
+_stamp: object = None
 
 
-def use_custom_source(root: object, load) -> None:
-    """Serve the CRDs of this state directory: `load()` returns its CRD objects."""
+def use_custom_source(root: object, load, stamp=None) -> None:
+    """Serve the CRDs of this state directory: `load()` returns its CRD objects; `stamp()`,
+    when given, changes whenever they may have (a long-lived process sees other writers)."""
     global _source, _loaded
     if _source is None or _source[0] != root:
         _loaded = None
-    _source = (root, load)
+    _source = (root, load, stamp)
 
 
 def invalidate_custom() -> None:
@@ -334,11 +336,12 @@ def invalidate_custom() -> None:
 
 
 def _custom():
-    global _loaded
+    global _loaded, _stamp
     if _source is None:
         return _EMPTY
-    if _loaded is None:
-        _loaded = CustomKinds(_source[1]())
+    stamp = _source[2]() if _source[2] is not None else None
+    if _loaded is None or stamp != _stamp:
+        _loaded, _stamp = CustomKinds(_source[1]()), stamp
     return _loaded
 
 

@@ -330,3 +330,17 @@ def test_get_pod_stays_on_the_fast_path_with_crds_installed(state):
     text = fast.answer(["--state-dir", str(state), "get", "configmap", "cfg", "-o", "name"])
     assert text == "configmap/cfg\n"
     assert fast.answer(["--state-dir", str(state), "get", "ct", "x", "-o", "name"]) is None
+
+
+def test_a_long_lived_api_server_sees_crds_other_processes_write(state):
+    from kubelite.api import kinds
+    from kubelite.apiserver import APIServer
+
+    api = APIServer.open(state)
+    assert "crontabs" not in [k.plural for k in kinds.all_kinds()]
+    apply(state, crd())
+    assert kinds.resolve("ct").kind == "CronTab"
+    run_kubelite(["delete", "crd", "crontabs.stable.example.com"], state=state)
+    run_kubelite(["reconcile"], state=state)
+    assert "crontabs" not in [k.plural for k in kinds.all_kinds()]
+    assert api.store.root == state
