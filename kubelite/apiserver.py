@@ -553,6 +553,9 @@ class APIServer:
         else:
             with self.store.locked():
                 obj, removed = self.store.delete(kind, ns, name, uid=uid, rv=rv, add_finalizers=add, dry_run=dry_run)
+                if not removed and not dry_run:  # a hook may finish a deletion its finalizer has nothing to wait for
+                    _load_plugins()
+                    removed = any(hook(self, kind, obj) for hook in ON_MARKED)
                 if removed and not dry_run:
                     self._released(kind, obj)
             res = Result("deleted", kind, obj, dry_run)
@@ -588,6 +591,9 @@ class APIServer:
 ADMISSION: list[Callable[..., Callable[[], None] | None]] = []
 AFTER_CREATE: list[Callable[[APIServer, Kind, dict], None]] = []
 AFTER_DELETE: list[Callable[[APIServer, Kind, dict], None]] = []
+# ON_MARKED hooks fn(api, kind, obj) -> bool see an object marked for deletion whose
+# finalizers remain; True when the hook removed it at once.
+ON_MARKED: list[Callable[[APIServer, Kind, dict], bool]] = []
 _plugins_loaded = False
 
 

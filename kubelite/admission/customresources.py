@@ -150,5 +150,25 @@ def admit(api, kind, obj: dict, old: dict | None, dry_run: bool):
     return None
 
 
+def finish_deletion(api, kind, crd: dict) -> bool:
+    """A CRD marked for deletion with no objects left goes at once, as upstream's finalizer
+    controller lets it go within moments; with objects, the crd controller deletes them first."""
+    if kind.kind != CRD or kind.custom:
+        return False
+    from kubelite.api.crd import served
+
+    finalizers = list(crd["metadata"].get("finalizers") or [])
+    if finalizers != [naming.CLEANUP_FINALIZER]:
+        return False
+    served_kind = served.kind_of(crd)
+    if served_kind is not None and api.store.list(served_kind):
+        return False
+    updated = copy.deepcopy(crd)
+    updated["metadata"]["finalizers"] = []
+    api.store.update(kind, updated)
+    return not api.store.exists(kind, None, crd["metadata"]["name"])
+
+
 apiserver.ADMISSION.append(admit)
+apiserver.ON_MARKED.append(finish_deletion)
 apiserver.AFTER_DELETE.append(lambda api, kind, obj: kinds.invalidate_custom() if kind.kind == CRD and not kind.custom else None)

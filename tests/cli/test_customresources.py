@@ -211,6 +211,14 @@ def test_docs_deleting_the_crd_deletes_its_objects_then_the_kind(state):
     assert "No resources found" in run_kubelite(["get", "ct"], state=state).err
 
 
+def test_a_crd_without_objects_goes_at_once(state):
+    apply(state, crd())
+    r = run_kubelite(["delete", "crd", "crontabs.stable.example.com"], state=state)
+    assert r.out == 'customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" deleted\n', r.err
+    assert "No resources found" in run_kubelite(["get", "crd"], state=state).err
+    assert run_kubelite(["get", "ct"], state=state).rc == 1
+
+
 def test_crontab_with_a_finalizer_keeps_its_crd_terminating(state):
     apply(state, crd())
     held = crontab()
