@@ -158,8 +158,9 @@ class _Commits:
 class Runner:
     def __init__(self, api, controllers: list[str] | None = None,
                  on_change: Callable[[Change], None] | None = None,
-                 on_problem: Callable[[Problem], None] | None = None):
+                 on_problem: Callable[[Problem], None] | None = None, full: bool = False):
         self.api = api
+        self.full = full  # look at every object file for hand edits, not only in folders that changed
         names = available()
         if controllers:
             unknown = [c for c in controllers if c not in names]
@@ -190,6 +191,7 @@ class Runner:
         store.on_bad_file = bad_file
         commit = _Commits(store, result, self.on_problem)
         try:
+            self._adopt_hand_edits(result)
             # Group commits: an object that several controllers change in a pass (created,
             # bound, started) is written once, and the writes become durable together.
             seen: dict[str, list[int]] = {}
@@ -206,6 +208,30 @@ class Runner:
                 store.flush_cache(fold_recent=True)
         result.seconds = time.perf_counter() - start
         return result
+
+    def _adopt_hand_edits(self, result: PassResult) -> None:
+        """Give files edited by hand a fresh resourceVersion first, so the pass's writes
+        check against it and the journal's watchers see the edit (Store.adopt_hand_edits)."""
+        from kubelite.api import kinds
+
+        try:
+            adopted = self.api.store.adopt_hand_edits(full=self.full)
+        except KubeliteError as e:
+            p = Problem("store", "", e.message)
+            result.problems.append(p)
+            self.on_problem(p)
+            return
+        how = {"ADDED": "created by hand", "MODIFIED": "edited by hand", "DELETED": "removed by hand"}
+        for c in adopted:
+            try:
+                what = kinds.resolve(f"{c.plural}.{c.group}" if c.group else c.plural).qualified
+            except KubeliteError:
+                what = c.plural
+            where = f" -n {c.namespace}" if c.namespace not in ("", "default") else ""
+            ch = Change("store", f"{what}/{c.name}{where}", f"{how[c.type]}: journaled as resourceVersion {c.rv}")
+            result.changes.append(ch)
+            self.on_change(ch)
+        result.writes += len(adopted)
 
     def _watches(self, name: str) -> tuple[str, ...]:
         return getattr(importlib.import_module(_MODULES[name]), "WATCHES", ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from kubelite.api.kinds import Kind
 from kubelite.clock import Clock
 from kubelite.errors import AlreadyExists, Conflict, KubeliteError, NotFound, StateError
 from kubelite.store.cache import ParseCache, key_of, pack, unpack
+from kubelite.store.journal import Change, Journal, Record
 
 RV_BLOCK = 1000  # resourceVersions reserved per counter write
+RACY_NS = 1_000_000_000  # a folder changed this recently may change again within its mtime's tick
 _LOCK_TIMEOUT = 30.0
 
 
@@ -73,6 +76,10 @@ class Store:
         self._pending: dict[str, _Pending | None] | None = None
         self._pending_dirs: dict[str, set[str]] = {}  # folder -> its paths in _pending
         self._defer = False
+        # The change journal (journal.py): a batch's changes are noted per object and
+        # appended as one write at its commit; a write outside a batch appends its own.
+        self.journal = Journal(self.root)
+        self._notes: dict[str, _Note] = {}
 
     # -- layout --------------------------------------------------------------
     def dir_for(self, kind: Kind, namespace: str | None = None) -> Path:
@@ -179,17 +186,19 @@ class Store:
             if self._pending is not None:
                 yield
                 return
-            self._pending, self._defer, self._pending_dirs = {}, defer, {}
+            self._pending, self._defer, self._pending_dirs, self._notes = {}, defer, {}, {}
             try:
                 yield
             finally:
                 pending, self._pending, self._defer, self._pending_dirs = self._pending, None, False, {}
-                self._commit(pending)
+                notes, self._notes = self._notes, {}
+                self._commit(pending, notes)
 
-    def _commit(self, pending: dict[str, _Pending | None]) -> None:
-        if not pending:
+    def _commit(self, pending: dict[str, _Pending | None], notes: dict[str, _Note]) -> None:
+        if not pending and not notes:
             return
         staged: list[tuple[str, str | None, os.stat_result | None, _Pending | None]] = []
+        journaled = None
 
         def discard(items) -> None:
             for _, tmp, _, _ in items:
@@ -206,11 +215,15 @@ class Store:
                     text = entry.text if entry.text is not None else yamlemit.dump(unpack(entry.data))
                     tmp, st = self._write_temp(final, text, sync=False)
                     staged.append((final, tmp, st, entry))
+            # The journal's lines go before the renames, and become durable with them.
+            stats = {final: st for final, _, st, _ in staged if st is not None}
+            journaled = self.journal.append(sorted(r for path, note in notes.items() for r in note.records(stats.get(path))))
             if any(tmp is not None for _, tmp, _, _ in staged):
                 _syncfs(self.root)
         except BaseException:  # nothing is renamed: every temporary file goes, Ctrl-C too
             discard([(None, e.tmp, None, None) for e in pending.values() if e is not None and e.tmp is not None])
             discard(staged)
+            self.journal.cut(journaled)
             raise
         # Raw files (the resourceVersion counter) first: objects carrying resourceVersions
         # from a newly reserved block may appear only once the reservation has.
@@ -221,6 +234,7 @@ class Store:
                 os.replace(tmp, final)
             except OSError as e:
                 discard(raws[i:] + rest)
+                self.journal.cut(journaled)
                 raise StateError(f"committing writes to {self.root}: {e.strerror}; nothing was changed") from None
         failure = None
         for final, tmp, st, entry in rest:
@@ -315,7 +329,8 @@ class Store:
             return StateError(f"cannot write to state directory {self.root}: {e.strerror}")
         return StateError(f"writing {final}: {e.strerror}")
 
-    def _atomic_write(self, path: Path | str, text: str | None, data: bytes | None = None) -> None:
+    def _atomic_write(self, path: Path | str, text: str | None, data: bytes | None = None,
+                      note: _Note | None = None) -> None:
         """Temporary file, fsync, rename: a crash leaves the old file or the new one, never a torn one.
 
         An object's write passes its cache blob (and text=None: the YAML is made from it
@@ -340,10 +355,12 @@ class Store:
         if text is None:
             text = yamlemit.dump(unpack(data))
         tmp, st = self._write_temp(final, text, sync=True)
+        journaled = self.journal.append(note.records(st)) if note is not None else None
         try:
             os.replace(tmp, final)
         except OSError as e:
             _unlink_quietly(tmp)
+            self.journal.cut(journaled)
             raise self._write_error(e, final) from None
         self.writes += 1
         if data is not None:
@@ -354,11 +371,26 @@ class Store:
             rel = final[len(self._prefix):]
             self.cache.put(rel.split("/", 1)[0], rel, key_of(st), data)
 
-    def _write_object(self, path: str, obj: dict) -> None:
+    def _write_object(self, path: str, obj: dict, created: bool) -> None:
+        """Write an object whose metadata.resourceVersion is new; created: it was absent."""
+        api_version = obj.get("apiVersion") or ""
+        note = self._note(path, api_version.rpartition("/")[0], not created)
+        note.write(int(obj["metadata"]["resourceVersion"]))
         if self._defer:  # reconcile: objects controllers built from unpacked ones
             self._atomic_write(path, None, pack(obj, share=False))
         else:
-            self._atomic_write(path, yamlemit.dump(obj), pack(obj))
+            self._atomic_write(path, yamlemit.dump(obj), pack(obj), None if self._pending is not None else note)
+
+    def _note(self, path: str, group: str, existed: bool) -> _Note:
+        """The journal's note of what this commit does to path (kept across a batch)."""
+        note = self._notes.get(path) if self._pending is not None else None
+        if note is None:
+            parts = path[len(self._prefix):-len(".yaml")].split("/")
+            ns, name = (parts[1], parts[2]) if len(parts) == 3 else ("", parts[-1])
+            note = _Note(parts[0], group, ns, name, existed)
+            if self._pending is not None:
+                self._notes[path] = note
+        return note
 
     def flush_cache(self, fold_recent: bool = False) -> None:
         self.cache.flush(fold_recent)
@@ -565,7 +597,7 @@ class Store:
                 meta.pop("resourceVersion", None)
                 return obj
             meta["resourceVersion"] = self._next_rv()
-            self._write_object(path, obj)
+            self._write_object(path, obj, created=True)
         return obj
 
     def update(self, kind: Kind, obj: dict, *, check_rv: bool = True, dry_run: bool = False,
@@ -604,14 +636,14 @@ class Store:
             meta["resourceVersion"] = cmeta.get("resourceVersion")
             if meta.get("deletionTimestamp") and not blocks_removal(obj):
                 if not dry_run:
-                    self._remove(path)
+                    self._remove(path, kind.group)
                 return obj, True
             if obj == current:
                 return current, False
             if dry_run:
                 return obj, True
             meta["resourceVersion"] = self._next_rv()
-            self._write_object(path, obj)
+            self._write_object(path, obj, created=False)
         return obj, True
 
     def delete(self, kind: Kind, namespace: str | None, name: str, *, uid: str | None = None,
@@ -634,7 +666,7 @@ class Store:
                     finalizers.append(f)
             if not finalizers and not blocks_removal(current):
                 if not dry_run:
-                    self._remove(path)
+                    self._remove(path, kind.group)
                 return current, True
             if meta.get("deletionTimestamp") and list(meta.get("finalizers") or []) == finalizers:
                 return current, False  # already being deleted
@@ -648,26 +680,163 @@ class Store:
             um.setdefault("deletionGracePeriodSeconds", 0)
             if not dry_run:
                 um["resourceVersion"] = self._next_rv()
-                self._write_object(path, updated)
+                self._write_object(path, updated, created=False)
             return updated, False
 
-    def _remove(self, path: str) -> None:
+    def _remove(self, path: str, group: str) -> None:
+        """Delete an object's file; a deletion takes a resourceVersion of its own, as upstream."""
+        note = self._note(path, group, True)
+        note.remove(int(self._next_rv()))
         if self._pending is not None:  # inside a batch: the unlink happens at commit
             old = self._pending.get(path)
             if old is not None and old.tmp is not None:
                 _unlink_quietly(old.tmp)
             self._pending[path] = None
         else:
+            journaled = self.journal.append(note.records(None))
             try:
                 os.unlink(path)
             except FileNotFoundError:
                 pass
             except OSError as e:
+                self.journal.cut(journaled)
                 raise StateError(f"cannot delete {path}: {e.strerror}") from None
         self.writes += 1
         rel = self._rel(path)
         if rel is not None:
             self.cache.drop(rel.split("/", 1)[0], rel)
+
+    # -- the change journal ---------------------------------------------------------------
+    def changes_since(self, rv: int) -> list[Change] | None:
+        """Committed changes with a resourceVersion above rv, oldest first; None when rv is
+        older than the journal's horizon or the journal is missing or unreadable (history
+        unknown: a watcher answers 410 Gone and the client lists again)."""
+        return self.journal.changes_since(rv)
+
+    def current_rv(self) -> int:
+        """The resourceVersion of the last committed change (no lock, reads the journal's
+        tail); without a readable journal, the counter: at least every one issued."""
+        rv = self.journal.last_rv()
+        return rv if rv is not None else self._counter_value()
+
+    def _counter_value(self) -> int:
+        try:
+            return int((self.root / "resource-version").read_text().strip() or 0)
+        except (OSError, ValueError):
+            return 0
+
+    def adopt_hand_edits(self, full: bool = False) -> list[Change]:
+        """Give object files changed by hand a fresh resourceVersion, and journal them.
+
+        A file is kubelite's own when its identity (inode, size, mtime) is the one its
+        last journal line recorded, or, with no line for it, when it is older than the
+        journal's history. Any other file was edited (MODIFIED) or created (ADDED) by
+        hand, or its lines name a file that is gone (DELETED); each is journaled with a
+        new resourceVersion, the edited and created files re-stamped with it. Files that
+        do not parse are left alone (the reconcile pass reports them).
+
+        Only folders whose mtime moved since the last call are looked at: a file saved
+        by replacing it, as editors do, moves its folder's mtime; one rewritten in place
+        does not, and is found with full=True (`kubelite reconcile --full`).
+        Without a readable journal no file can be told from kubelite's own: the journal
+        starts a new history instead.
+        """
+        import json
+
+        marks_path = self.journal.dir / "folders"
+        with self.batch():
+            log = self.journal.read()
+            if log is None:
+                self.journal.restart(self._counter_value())
+                log = self.journal.read()
+                if log is None:
+                    return []
+            latest: dict[str, Record] = {}
+            for r in log.records:
+                c = r.change
+                latest[f"{c.plural}/{c.namespace}/{c.name}.yaml" if c.namespace else f"{c.plural}/{c.name}.yaml"] = r
+            live: dict[str, set[str]] = {}  # folder -> files the journal says are there
+            for rel, r in latest.items():
+                if r.change.type != "DELETED":
+                    live.setdefault(rel.rpartition("/")[0], set()).add(rel)
+            try:
+                old_marks = {} if full else json.loads(marks_path.read_text())
+            except (OSError, ValueError):
+                old_marks = {}
+            marks = self._folder_marks()
+            now = time.time_ns()
+            todo = [d for d, m in marks.items() if full or old_marks.get(d) != m]
+            todo += [d for d in live if d not in marks]  # folders gone, with what was in them
+            adopted: list[Change] = []
+            for folder in todo:
+                adopted += self._adopt_folder(folder, latest, live.get(folder, ()), log.since)
+            # A folder changed within its mtime's tick of now may change again unseen: look again next time.
+            kept = {d: (0 if now - m < RACY_NS else m) for d, m in marks.items()}
+            if kept != old_marks:
+                try:
+                    os.makedirs(self.journal.dir, mode=0o700, exist_ok=True)
+                    tmp, _ = self._write_temp(str(marks_path), json.dumps(kept, sort_keys=True), sync=False)
+                    os.replace(tmp, marks_path)
+                except (OSError, StateError):
+                    pass  # losing the marks costs one more look at every folder
+        return adopted
+
+    def _folder_marks(self) -> dict[str, int]:
+        """{folder under registry/: its mtime_ns} for every kind's folder and namespace folder."""
+        out: dict[str, int] = {}
+        try:
+            kinds_it = list(os.scandir(self.registry))
+        except OSError:
+            return out
+        for k in kinds_it:
+            if k.name[0] == "." or not k.is_dir():
+                continue
+            try:
+                out[k.name] = k.stat().st_mtime_ns
+                with os.scandir(k.path) as it:
+                    for d in it:
+                        if d.name[0] != "." and d.is_dir():
+                            out[f"{k.name}/{d.name}"] = d.stat().st_mtime_ns
+            except OSError:
+                continue
+        return out
+
+    def _adopt_folder(self, folder: str, latest: dict[str, Record], live, since: int) -> list[Change]:
+        base = self._prefix + folder
+        found: dict[str, tuple[int, int, int]] = {}
+        try:
+            with os.scandir(base) as it:
+                for e in it:
+                    if e.name.endswith(".yaml") and e.name[0] != "." and e.is_file():
+                        st = e.stat()
+                        found[f"{folder}/{e.name}"] = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        out: list[Change] = []
+        for rel in sorted(found):
+            r = latest.get(rel)
+            gone = r is None or r.change.type == "DELETED"
+            if (r is not None and not gone and r.key == found[rel]) or (r is None and found[rel][2] <= since):
+                continue
+            path = self._prefix + rel
+            try:
+                obj = self.read_path(path)
+            except (FileNotFoundError, StateError):
+                continue
+            meta = obj["metadata"]
+            meta["resourceVersion"] = self._next_rv()
+            if not meta.get("uid"):
+                meta["uid"] = str(uuid.uuid4())
+            if not meta.get("creationTimestamp"):
+                meta["creationTimestamp"] = self.clock.stamp()
+            self._write_object(path, obj, created=gone)
+            out.append(self._notes[path].records(None)[-1].change)
+        for rel in sorted(set(live) - set(found)):
+            c = latest[rel].change
+            note = self._note(self._prefix + rel, c.group, True)
+            note.remove(int(self._next_rv()))
+            out.append(note.records(None)[-1].change)
+        return out
 
     def namespaces_in_use(self, kind: Kind) -> list[str]:
         base = self.registry / kind.dir
@@ -675,6 +844,42 @@ class Store:
             return sorted(p.name for p in base.iterdir() if p.is_dir())
         except FileNotFoundError:
             return []
+
+
+@dataclass(slots=True)
+class _Note:
+    """What one commit does to one object, for the journal: one line for it (two when it
+    was deleted and created again), however often the batch wrote it."""
+
+    plural: str
+    group: str
+    namespace: str
+    name: str
+    existed: bool  # the object was there before the commit
+    alive: bool = True
+    first_delete: int | None = None  # resourceVersion of the first deletion of what existed
+    last_rv: int = 0
+
+    def write(self, rv: int) -> None:
+        self.alive, self.last_rv = True, rv
+
+    def remove(self, rv: int) -> None:
+        if self.existed and self.first_delete is None:
+            self.first_delete = rv
+        self.alive, self.last_rv = False, rv
+
+    def records(self, st: os.stat_result | None) -> list[Record]:
+        def rec(rv: int, kind: str, key=None) -> Record:
+            return Record(Change(rv, kind, self.plural, self.group, self.namespace, self.name), key)
+
+        key = (st.st_ino, st.st_size, st.st_mtime_ns) if st is not None and self.alive else None
+        if not self.alive:
+            return [rec(self.last_rv, "DELETED")] if self.existed else []
+        if not self.existed:
+            return [rec(self.last_rv, "ADDED", key)]
+        if self.first_delete is not None:
+            return [rec(self.first_delete, "DELETED"), rec(self.last_rv, "ADDED", key)]
+        return [rec(self.last_rv, "MODIFIED", key)]
 
 
 @dataclass(slots=True)

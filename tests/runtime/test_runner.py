@@ -214,3 +214,22 @@ def test_a_pass_whose_commit_fails_ends_there_and_the_next_pass_does_the_work(tm
     assert result.stable
     node = api.store.get(__import__("kubelite.api.kinds", fromlist=["x"]).by_kind("Node"), None, "n1")
     assert any(c["type"] == "Ready" and c["status"] == "True" for c in node["status"]["conditions"])
+
+
+def test_a_pass_adopts_a_hand_edit_so_the_journal_shows_it_once(kl, state):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + deployment_yaml("web", 1), now=at(0))
+    kl(["reconcile", "--until-stable", "-q"], now=at(0))
+    path = state / "registry" / "deployments" / "default" / "web.yaml"
+    tmp = path.with_name("web.yaml.swp")
+    tmp.write_text(path.read_text().replace("replicas: 1", "replicas: 2"))
+    tmp.replace(path)  # as an editor saves
+    from kubelite.store import Store
+
+    start = Store(state).current_rv()
+    r = kl(["reconcile", "--until-stable"], now=at(0))
+    assert r.rc == 0 and "deployment.apps/web: edited by hand: journaled as resourceVersion" in r.out
+    changes = Store(state).changes_since(start)
+    assert (changes[0].type, changes[0].plural, changes[0].name) == ("MODIFIED", "deployments", "web")
+    assert len([p for p in objects(kl, "pods") if p["status"]["phase"] == "Running"]) == 2
+    again = kl(["reconcile"], now=at(0))
+    assert again.rc == 0 and "by hand" not in again.out

@@ -1,0 +1,295 @@
+"""The store's change journal: one line per committed change, in resourceVersion order."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kubelite.api import kinds
+from kubelite.clock import Clock, parse_time
+from kubelite.store import Store
+from kubelite.store.journal import Change, parse
+from tests.conftest import REPO, T0
+
+CM = kinds.by_kind("ConfigMap")
+DEPLOY = kinds.by_kind("Deployment")
+NODE = kinds.by_kind("Node")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    root = tmp_path / "state"
+    (root / "registry").mkdir(parents=True)
+    return Store(root, Clock(parse_time(T0)))
+
+
+def cm(name="c", ns="default", **data) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}, "data": data or {"a": "1"}}
+
+
+def rv(obj: dict) -> int:
+    return int(obj["metadata"]["resourceVersion"])
+
+
+def log_of(store: Store):
+    log = store.journal.read()
+    assert log is not None
+    return log
+
+
+# -- what is journaled -----------------------------------------------------------------
+
+def test_create_update_and_delete_are_journaled_with_their_resource_versions(store):
+    a = rv(store.create(CM, cm("a")))
+    b, _ = store.update(CM, dict(store.get(CM, "default", "a"), data={"a": "2"}))
+    store.create(NODE, {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}})
+    store.delete(CM, "default", "a")
+    changes = store.changes_since(0)
+    assert [(c.type, c.plural, c.namespace, c.name) for c in changes] == [
+        ("ADDED", "configmaps", "default", "a"), ("MODIFIED", "configmaps", "default", "a"),
+        ("ADDED", "nodes", "", "n1"), ("DELETED", "configmaps", "default", "a")]
+    assert changes[0].rv == a and changes[1].rv == rv(b)
+    assert changes[3].rv > changes[2].rv  # a deletion takes a resourceVersion of its own
+    assert store.current_rv() == changes[3].rv
+
+
+def test_the_group_is_journaled_for_grouped_kinds(store):
+    store.create(DEPLOY, {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+                          "spec": {"selector": {"matchLabels": {"app": "web"}}}})
+    (c,) = store.changes_since(0)
+    assert (c.group, c.plural) == ("apps", "deployments")
+
+
+def test_marking_for_deletion_is_a_modification_and_the_removal_a_deletion(store):
+    store.create(CM, dict(cm("f"), metadata={"name": "f", "namespace": "default", "finalizers": ["x/y"]}))
+    marked, removed = store.delete(CM, "default", "f")
+    assert not removed
+    cur = store.get(CM, "default", "f")
+    store.update(CM, dict(cur, metadata=dict(cur["metadata"], finalizers=[])))
+    assert [c.type for c in store.changes_since(0)] == ["ADDED", "MODIFIED", "DELETED"]
+
+
+def test_dry_runs_and_unchanged_updates_journal_nothing(store):
+    a = store.create(CM, cm("a"))
+    before = store.journal.path.read_bytes()
+    store.create(CM, cm("b"), dry_run=True)
+    store.update(CM, dict(a, data={"a": "9"}), dry_run=True)
+    store.update(CM, a)  # unchanged
+    store.delete(CM, "default", "a", dry_run=True)
+    assert store.journal.path.read_bytes() == before
+
+
+def test_a_batch_journals_one_line_per_changed_object_with_its_last_resource_version(store):
+    old = store.create(CM, cm("old"))
+    gone = store.create(CM, cm("gone"))
+    start = store.current_rv()
+    with store.batch(defer=True):
+        n = store.create(CM, cm("new"))
+        n, _ = store.update(CM, dict(n, data={"a": "2"}))
+        store.update(CM, dict(old, data={"a": "3"}))
+        store.create(CM, cm("brief"))
+        store.delete(CM, "default", "brief")  # created and deleted in one commit: never seen
+        store.delete(CM, "default", "gone")
+        again = store.create(CM, cm("gone"))  # deleted and created again: both
+    changes = store.changes_since(start)
+    assert [(c.type, c.name) for c in changes] == [
+        ("ADDED", "new"), ("MODIFIED", "old"), ("DELETED", "gone"), ("ADDED", "gone")]
+    assert changes[0].rv == rv(n) and changes[-1].rv == rv(again)
+    assert [c.rv for c in changes] == sorted(c.rv for c in changes)
+    assert gone["metadata"]["uid"] != again["metadata"]["uid"]
+
+
+def test_a_commit_that_fails_before_its_renames_leaves_no_line(store, monkeypatch):
+    from kubelite.errors import StateError
+
+    store.create(CM, cm("a"))
+    before = store.journal.path.read_bytes()
+    real = os.replace
+
+    def no_counter(src, dst):
+        if str(dst).endswith("resource-version"):
+            raise OSError(5, "Input/output error")
+        return real(src, dst)
+
+    with pytest.raises(StateError):
+        with store.batch(defer=True):
+            store._rv_next = store._rv_limit  # the next write reserves a new block
+            store.create(CM, cm("b"))
+            monkeypatch.setattr(os, "replace", no_counter)
+    monkeypatch.undo()
+    assert store.journal.path.read_bytes() == before
+
+
+# -- across processes ------------------------------------------------------------------
+
+WRITER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from kubelite.api import kinds
+    from kubelite.store import Store
+    root, me, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    cm = kinds.by_kind("ConfigMap")
+    s = Store(root)
+    for i in range(n):
+        obj = s.create(cm, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{me}-{i}", "namespace": "default"}, "data": {"i": "0"}})
+        s.update(cm, dict(obj, data={"i": "1"}))
+        if i % 3 == 0:
+            s.delete(cm, "default", f"{me}-{i}")
+        if i % 5 == 0:
+            with s.batch(defer=True):
+                s.create(cm, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{me}-b{i}", "namespace": "default"}})
+                s.create(cm, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{me}-c{i}", "namespace": "default"}})
+""")
+
+
+def test_concurrent_writers_in_several_processes_journal_every_change_in_increasing_order(store):
+    n, writers = 30, 4
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(store.root), f"w{k}", str(n)], cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for k in range(writers)]
+    try:
+        for p in procs:
+            assert p.wait(timeout=120) == 0, p.stderr.read().decode()
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    log = parse(store.journal.path.read_text())  # None unless resourceVersions strictly increase
+    assert log is not None and log.horizon == 0
+    deletes, batched = len(range(0, n, 3)), len(range(0, n, 5))
+    assert len(log.records) == writers * (2 * n + deletes + 2 * batched)
+    last = {}
+    for r in log.records:
+        last[r.change.name] = r.change
+    for obj in store.list(CM):
+        c = last.pop(obj["metadata"]["name"])
+        assert (c.type, c.rv) == ("MODIFIED" if "-b" not in c.name and "-c" not in c.name else "ADDED", rv(obj))
+    assert {c.type for c in last.values()} == {"DELETED"}  # the rest were deleted
+
+
+# -- damage ----------------------------------------------------------------------------
+
+def test_a_torn_last_line_is_ignored_and_cut_by_the_next_writer(store):
+    store.create(CM, cm("a"))
+    whole = store.changes_since(0)
+    with open(store.journal.path, "a") as f:
+        f.write("999999 ADDED configmaps - default tor")  # a writer killed mid-append
+    assert store.changes_since(0) == whole
+    assert store.current_rv() == whole[-1].rv
+    b = store.create(CM, cm("b"))
+    assert [c.name for c in store.changes_since(0)] == ["a", "b"]
+    assert store.current_rv() == rv(b)
+
+
+def test_a_missing_journal_means_history_unknown_and_never_fails_a_write(store):
+    a = store.create(CM, cm("a"))
+    store.journal.path.unlink()
+    assert store.changes_since(0) is None
+    b = store.create(CM, cm("b"))
+    assert store.changes_since(0) is None  # what came before b is unknown
+    assert store.changes_since(rv(b) - 1) == [Change(rv(b), "ADDED", "configmaps", "", "default", "b")]
+    assert rv(b) > rv(a)
+
+
+def test_a_corrupt_journal_means_history_unknown_until_it_is_compacted(store):
+    store.create(CM, cm("a"))
+    text = store.journal.path.read_text()
+    store.journal.path.write_text(text + "garbage in the middle\n")
+    store.create(CM, cm("b"))
+    assert store.changes_since(0) is None
+    store.journal.compact()  # a journal that does not parse starts again
+    c = store.create(CM, cm("c"))
+    assert store.changes_since(rv(c) - 1) == [Change(rv(c), "ADDED", "configmaps", "", "default", "c")]
+
+
+def test_an_unwritable_journal_does_not_fail_writes(store):
+    store.create(CM, cm("a"))
+    store.journal.path.unlink()
+    store.journal.path.mkdir()  # appending fails
+    store.create(CM, cm("b"))
+    assert store.get(CM, "default", "b")
+    assert store.changes_since(0) is None
+
+
+def test_compaction_keeps_the_last_records_and_moves_the_horizon(store):
+    store.journal.keep = 5
+    objs = [store.create(CM, cm(f"c{i:02d}", pad="x" * 300)) for i in range(40)]
+    log = log_of(store)
+    assert 5 <= len(log.records) < 40
+    assert log.horizon == rv(objs[-len(log.records) - 1])  # the last one dropped
+    assert store.changes_since(log.horizon - 1) is None  # 410 Gone
+    assert [c.rv for c in store.changes_since(log.horizon)] == [r.change.rv for r in log.records]
+    assert store.changes_since(rv(objs[-2])) == [log.records[-1].change]
+    assert store.journal.path.stat().st_size < 5 * 256 + 1000
+
+
+# -- hand edits ------------------------------------------------------------------------
+
+def edit_like_an_editor(path: Path, old: str, new: str) -> None:
+    """Write a new file beside it and rename it over (what editors and sed -i do)."""
+    tmp = path.with_name(path.name + ".swp")
+    tmp.write_text(path.read_text().replace(old, new))
+    os.replace(tmp, path)
+
+
+def test_a_hand_edit_is_restamped_and_journaled_as_a_modification(store):
+    a = store.create(CM, cm("a"))
+    store.create(CM, cm("other"))
+    store.adopt_hand_edits()
+    start = store.current_rv()
+    edit_like_an_editor(store.path_for(CM, "default", "a"), 'a: "1"', "a: edited")
+    adopted = store.adopt_hand_edits()
+    assert [(c.type, c.name) for c in adopted] == [("MODIFIED", "a")]
+    assert store.changes_since(start) == adopted
+    now = store.get(CM, "default", "a")
+    assert now["data"] == {"a": "edited"} and rv(now) == adopted[0].rv > rv(a)
+    assert store.adopt_hand_edits() == []  # adopted once
+
+
+def test_files_created_and_removed_by_hand_are_journaled_as_added_and_deleted(store):
+    store.create(CM, cm("keep"))
+    store.create(CM, cm("doomed"))
+    store.adopt_hand_edits()
+    made = store.path_for(CM, "default", "byhand")
+    made.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: byhand\n  namespace: default\ndata:\n  k: v\n")
+    store.path_for(CM, "default", "doomed").unlink()
+    adopted = store.adopt_hand_edits()
+    assert sorted((c.type, c.name) for c in adopted) == [("ADDED", "byhand"), ("DELETED", "doomed")]
+    obj = store.get(CM, "default", "byhand")
+    assert obj["metadata"]["uid"] and rv(obj) == next(c.rv for c in adopted if c.type == "ADDED")
+
+
+def test_an_in_place_rewrite_is_found_by_a_full_look(store):
+    store.create(CM, cm("a"))
+    path = store.path_for(CM, "default", "a")
+    folder_mtime = path.parent.stat().st_mtime_ns - 10**10  # not so recent that it may move again unseen
+    os.utime(path.parent, ns=(folder_mtime, folder_mtime))
+    store.adopt_hand_edits()
+    with open(path, "r+") as f:  # same file, same folder entries
+        text = f.read().replace('a: "1"', 'a: "2"')
+        f.seek(0)
+        f.write(text)
+        f.truncate()
+    os.utime(path.parent, ns=(folder_mtime, folder_mtime))
+    assert store.adopt_hand_edits() == []
+    assert [(c.type, c.name) for c in store.adopt_hand_edits(full=True)] == [("MODIFIED", "a")]
+
+
+def test_files_a_bad_hand_edit_broke_are_left_to_the_pass(store):
+    store.create(CM, cm("a"))
+    store.adopt_hand_edits()
+    edit_like_an_editor(store.path_for(CM, "default", "a"), "kind: ConfigMap", "kind: [")
+    assert store.adopt_hand_edits() == []
+
+
+def test_without_a_journal_adoption_starts_a_new_history(store):
+    store.create(CM, cm("a"))
+    store.journal.path.unlink()
+    assert store.adopt_hand_edits() == []
+    assert store.changes_since(store.current_rv()) == []
+    b = store.create(CM, cm("b"))
+    assert [c.name for c in store.changes_since(store.current_rv() - 1)] == ["b"] and rv(b) == store.current_rv()
