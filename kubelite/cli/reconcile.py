@@ -15,10 +15,11 @@ from kubelite.errors import UsageError
 @click.option("--controllers", default=None, help="Comma-separated subset to run, e.g. scheduler,kubelet.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors (for cron).")
 @click.option("-o", "--output", type=click.Choice(["json"]), default=None, help="json: a summary for scripts.")
+@click.option("--full", is_flag=True, help="Look at every object file for hand edits, also files rewritten in place.")
 @click.option("--members", is_flag=True, help="Also reconcile every reachable federation member afterwards.")
 @click.option("--list", "list_", is_flag=True, help="List the controllers in the order they run.")
 @global_options
-def reconcile(until_stable, max_passes, controllers, quiet, output, members, list_):
+def reconcile(until_stable, max_passes, controllers, quiet, output, full, members, list_):
     """Run every controller once, in a fixed order, against the state directory.
 
     Prints one line per change. Exit codes: 0 clean; 1 degraded (a controller or an
@@ -50,7 +51,7 @@ def reconcile(until_stable, max_passes, controllers, quiet, output, members, lis
         if output is None:
             click.echo(p.line(), err=True)
 
-    r = runner.Runner(c.api, chosen, on_change, on_problem)
+    r = runner.Runner(c.api, chosen, on_change, on_problem, full=full)
     result = r.run(until_stable=until_stable, max_passes=max_passes)
     code = result.exit_code(until_stable)
     summary = result.summary()

@@ -93,6 +93,20 @@ def _prune_orphans(base: Path, keep: int = 64) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
+def ensure_dir(root: Path) -> Path | None:
+    """The cache folder of a state directory, made if need be (None when it cannot be)."""
+    d = cache_dir_for(root)
+    try:
+        fresh = not d.exists()
+        d.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if fresh:
+            (d / "state-dir").write_text(os.path.realpath(root) + "\n")
+            _prune_orphans(d.parent)
+    except OSError:
+        return None
+    return d
+
+
 class ParseCache:
     def __init__(self, root: Path):
         self.root = root
@@ -164,15 +178,7 @@ class ParseCache:
         if fold_recent:
             for plural in list(self.recent):
                 self._load(plural)
-        if self.disabled or not self.dirty:
-            return
-        try:
-            fresh = not self.dir.exists()
-            self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if fresh:
-                (self.dir / "state-dir").write_text(os.path.realpath(self.root) + "\n")
-                _prune_orphans(self.dir.parent)
-        except OSError:
+        if self.disabled or not self.dirty or ensure_dir(self.root) is None:
             return
         for plural in sorted(self.dirty):
             table = self.entries.get(plural, {})

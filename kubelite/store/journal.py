@@ -258,6 +258,27 @@ class Journal:
             self.forget()
 
 
+def folder_marks(registry: str) -> dict[str, int]:
+    """{folder under registry/: its mtime_ns} for every kind's folder and namespace folder:
+    any file written, renamed in, added or removed there moves its folder's mtime."""
+    out: dict[str, int] = {}
+    try:
+        with os.scandir(registry) as it:
+            kinds = [e for e in it if e.name[0] != "." and e.is_dir()]
+    except OSError:
+        return out
+    for k in kinds:
+        try:
+            out[k.name] = k.stat().st_mtime_ns
+            with os.scandir(k.path) as it:
+                for d in it:
+                    if d.name[0] != "." and d.is_dir():
+                        out[f"{k.name}/{d.name}"] = d.stat().st_mtime_ns
+        except OSError:
+            continue
+    return out
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:

@@ -17,7 +17,7 @@ from kubelite.api.kinds import Kind
 from kubelite.clock import Clock
 from kubelite.errors import AlreadyExists, Conflict, KubeliteError, NotFound, StateError
 from kubelite.store.cache import ParseCache, key_of, pack, unpack
-from kubelite.store.journal import Change, Journal, Record
+from kubelite.store.journal import Change, Journal, Record, folder_marks
 
 RV_BLOCK = 1000  # resourceVersions reserved per counter write
 RACY_NS = 1_000_000_000  # a folder changed this recently may change again within its mtime's tick
@@ -743,7 +743,9 @@ class Store:
         """
         import json
 
-        marks_path = self.journal.dir / "folders"
+        from kubelite.store.cache import ensure_dir
+
+        marks_path = self.cache.dir / "folders.json"  # a cache: losing it costs one look at every folder
         with self.batch():
             log = self.journal.read()
             if log is None:
@@ -763,7 +765,7 @@ class Store:
                 old_marks = {} if full else json.loads(marks_path.read_text())
             except (OSError, ValueError):
                 old_marks = {}
-            marks = self._folder_marks()
+            marks = folder_marks(str(self.registry))
             now = time.time_ns()
             todo = [d for d, m in marks.items() if full or old_marks.get(d) != m]
             todo += [d for d in live if d not in marks]  # folders gone, with what was in them
@@ -772,34 +774,14 @@ class Store:
                 adopted += self._adopt_folder(folder, latest, live.get(folder, ()), log.since)
             # A folder changed within its mtime's tick of now may change again unseen: look again next time.
             kept = {d: (0 if now - m < RACY_NS else m) for d, m in marks.items()}
-            if kept != old_marks:
+            if kept != old_marks and ensure_dir(self.root) is not None:
+                tmp = marks_path.with_name(f".folders.json.tmp-{os.getpid()}")
                 try:
-                    os.makedirs(self.journal.dir, mode=0o700, exist_ok=True)
-                    tmp, _ = self._write_temp(str(marks_path), json.dumps(kept, sort_keys=True), sync=False)
+                    tmp.write_text(json.dumps(kept, sort_keys=True))
                     os.replace(tmp, marks_path)
-                except (OSError, StateError):
-                    pass  # losing the marks costs one more look at every folder
+                except OSError:
+                    _unlink_quietly(tmp)
         return adopted
-
-    def _folder_marks(self) -> dict[str, int]:
-        """{folder under registry/: its mtime_ns} for every kind's folder and namespace folder."""
-        out: dict[str, int] = {}
-        try:
-            kinds_it = list(os.scandir(self.registry))
-        except OSError:
-            return out
-        for k in kinds_it:
-            if k.name[0] == "." or not k.is_dir():
-                continue
-            try:
-                out[k.name] = k.stat().st_mtime_ns
-                with os.scandir(k.path) as it:
-                    for d in it:
-                        if d.name[0] != "." and d.is_dir():
-                            out[f"{k.name}/{d.name}"] = d.stat().st_mtime_ns
-            except OSError:
-                continue
-        return out
 
     def _adopt_folder(self, folder: str, latest: dict[str, Record], live, since: int) -> list[Change]:
         base = self._prefix + folder
