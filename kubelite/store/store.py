@@ -217,7 +217,8 @@ class Store:
                     staged.append((final, tmp, st, entry))
             # The journal's lines go before the renames, and become durable with them.
             stats = {final: st for final, _, st, _ in staged if st is not None}
-            journaled = self.journal.append(sorted(r for path, note in notes.items() for r in note.records(stats.get(path))))
+            journaled = self.journal.append(sorted(r for path, note in notes.items() if path in stats or not note.alive
+                                                   for r in note.records(stats.get(path))))
             if any(tmp is not None for _, tmp, _, _ in staged):
                 _syncfs(self.root)
         except BaseException:  # nothing is renamed: every temporary file goes, Ctrl-C too
@@ -373,13 +374,17 @@ class Store:
 
     def _write_object(self, path: str, obj: dict, created: bool) -> None:
         """Write an object whose metadata.resourceVersion is new; created: it was absent."""
-        api_version = obj.get("apiVersion") or ""
-        note = self._note(path, api_version.rpartition("/")[0], not created)
-        note.write(int(obj["metadata"]["resourceVersion"]))
+        group, rv = (obj.get("apiVersion") or "").rpartition("/")[0], int(obj["metadata"]["resourceVersion"])
+        if self._pending is None:  # the line is appended between the temporary file and its rename
+            note = self._note(path, group, not created)
+            note.write(rv)
+            self._atomic_write(path, yamlemit.dump(obj), pack(obj), note)
+            return
         if self._defer:  # reconcile: objects controllers built from unpacked ones
             self._atomic_write(path, None, pack(obj, share=False))
         else:
-            self._atomic_write(path, yamlemit.dump(obj), pack(obj), None if self._pending is not None else note)
+            self._atomic_write(path, yamlemit.dump(obj), pack(obj))
+        self._note(path, group, not created).write(rv)  # noted only once the write is held
 
     def _note(self, path: str, group: str, existed: bool) -> _Note:
         """The journal's note of what this commit does to path (kept across a batch)."""
@@ -685,8 +690,9 @@ class Store:
 
     def _remove(self, path: str, group: str) -> None:
         """Delete an object's file; a deletion takes a resourceVersion of its own, as upstream."""
+        rv = int(self._next_rv())
         note = self._note(path, group, True)
-        note.remove(int(self._next_rv()))
+        note.remove(rv)
         if self._pending is not None:  # inside a batch: the unlink happens at commit
             old = self._pending.get(path)
             if old is not None and old.tmp is not None:
@@ -815,8 +821,9 @@ class Store:
             out.append(self._notes[path].records(None)[-1].change)
         for rel in sorted(set(live) - set(found)):
             c = latest[rel].change
+            rv = int(self._next_rv())
             note = self._note(self._prefix + rel, c.group, True)
-            note.remove(int(self._next_rv()))
+            note.remove(rv)
             out.append(note.records(None)[-1].change)
         return out
 

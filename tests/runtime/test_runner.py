@@ -198,11 +198,11 @@ def test_a_pass_whose_commit_fails_ends_there_and_the_next_pass_does_the_work(tm
     real = Store._commit
     failures = []
 
-    def first_fails(self, pending):
+    def first_fails(self, pending, *notes):
         if pending and not failures:
             failures.append(sorted(pending))
             raise StateError("committing writes: Input/output error")
-        return real(self, pending)
+        return real(self, pending, *notes)
 
     monkeypatch.setattr(Store, "_commit", first_fails)
     ran = []

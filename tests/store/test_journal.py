@@ -293,3 +293,19 @@ def test_without_a_journal_adoption_starts_a_new_history(store):
     assert store.changes_since(store.current_rv()) == []
     b = store.create(CM, cm("b"))
     assert [c.name for c in store.changes_since(store.current_rv() - 1)] == ["b"] and rv(b) == store.current_rv()
+
+
+def test_a_write_that_fails_in_a_batch_journals_nothing(store, monkeypatch):
+    from kubelite.errors import StateError
+
+    store.create(CM, cm("a"))
+    before = store.journal.path.read_bytes()
+
+    def full_disk(*a, **k):
+        raise StateError("no space left on device")
+
+    monkeypatch.setattr(store, "_write_temp", full_disk)
+    with pytest.raises(StateError):
+        with store.batch():
+            store.create(CM, cm("b"))
+    assert store.journal.path.read_bytes() == before
