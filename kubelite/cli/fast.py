@@ -72,6 +72,8 @@ def answer(argv: list[str]) -> str | None:
 
 def _answer(argv: list[str]) -> str | None:
     "\0".join(argv).encode("utf-8")  # bytes that are not UTF-8: the full command refuses them
+    if argv.count("reconcile") == 1:
+        return _quiet_reconcile(argv)
     parsed = _parse(argv)
     if parsed is None:
         return None
@@ -117,6 +119,54 @@ def _answer(argv: list[str]) -> str | None:
     text = out.getvalue()
     text.encode(sys.stdout.encoding, sys.stdout.errors)  # what stdout cannot take fails there
     return text
+
+
+def _quiet_reconcile(argv: list[str]) -> str | None:
+    """"" (nothing to print) when `kubelite reconcile` would run a pass that does nothing:
+    the store is as a quiet pass left it and nothing is due (kubelite.runtime.quiet), and
+    no other reconcile holds the lock (the full command exits 3 then). Only -q/--quiet,
+    --until-stable, --max-passes N and --state-dir DIR are answered here."""
+    words = [a for a in argv if a in ("reconcile", "-q", "--quiet", "--until-stable")]
+    if len(words) != len(set(words)) or ("-q" in words and "--quiet" in words):
+        return None  # a flag given twice: click's to judge
+    rest = [a for a in argv if a not in words]
+    if len(rest) % 2:
+        return None
+    opts: dict[str, str] = {}
+    for opt, value in zip(rest[::2], rest[1::2]):
+        if opt not in ("--state-dir", "--max-passes") or opt in opts or not value or value.startswith("-"):
+            return None
+        opts[opt] = value
+    if "--max-passes" in opts and not (opts["--max-passes"].isdigit() and int(opts["--max-passes"]) >= 1):
+        return None
+    if any(k in os.environ for k in _FULL_COMMAND_ENV):
+        return None
+    root = _state_dir(opts.get("--state-dir"))
+    if root is None or not (root / "registry").is_dir():
+        return None
+    from kubelite.clock import Clock
+    from kubelite.runtime import quiet
+
+    if not quiet.is_quiet(root, Clock.from_env().now().timestamp()) or _reconcile_running(root):
+        return None
+    return ""
+
+
+def _reconcile_running(root: Path) -> bool:
+    """Whether another reconcile holds STATE/locks/reconcile.lock (filelock's flock)."""
+    import fcntl
+
+    try:
+        fd = os.open(root / "locks" / "reconcile.lock", os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases our lock
+    return False
 
 
 def _parse(argv: list[str]) -> tuple[list[str], dict[str, str]] | None:

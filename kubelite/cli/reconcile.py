@@ -51,7 +51,7 @@ def reconcile(until_stable, max_passes, controllers, quiet, output, full, member
         if output is None:
             click.echo(p.line(), err=True)
 
-    r = runner.Runner(c.api, chosen, on_change, on_problem, full=full)
+    r = runner.Runner(c.api, chosen, on_change, on_problem, full=full, skip_if_quiet=not members)
     result = r.run(until_stable=until_stable, max_passes=max_passes)
     code = result.exit_code(until_stable)
     summary = result.summary()

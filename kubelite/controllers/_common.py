@@ -99,6 +99,20 @@ def is_available(pod: dict, min_ready_seconds: int, now) -> bool:
     return (now - since).total_seconds() >= min_ready_seconds
 
 
+def requeue_for_min_ready(ctx, pods, min_ready_seconds: int, owner: str) -> None:
+    """A pod Ready for less than minReadySeconds becomes available with no write to mark
+    it: ask for a pass at that time."""
+    if not min_ready_seconds:
+        return
+    wait = dt.timedelta(seconds=int(min_ready_seconds))
+    for pod in pods:
+        if not is_ready(pod):
+            continue
+        since = parse_stamp(condition(pod, "Ready").get("lastTransitionTime"))
+        if since is not None and since + wait > ctx.now:
+            ctx.requeue_at(since + wait, f"minReadySeconds of {owner}")
+
+
 def set_condition(status: dict, ctype: str, cstatus: str, reason: str = "", message: str = "", now: str = "",
                   heartbeat: str | None = None, probe: bool = False) -> None:
     """Set a condition, keeping lastTransitionTime unless the status flips."""

@@ -157,6 +157,7 @@ def _sync_one(ctx, owner: dict, selector: Selector) -> None:
                     ctx.event(owner, "Normal", "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}")
                     ctx.change(owner, f"deleted pod {pod['metadata']['name']}")
     status = calculate_status(owner, active, ctx.now)
+    c.requeue_for_min_ready(ctx, active, (owner.get("spec") or {}).get("minReadySeconds") or 0, f"{owner['kind']} {ns}/{owner['metadata']['name']}")
     if status != (owner.get("status") or {}):
         current = ctx.snap.get(owner["kind"], ns, owner["metadata"]["name"]) or owner
         updated = clone(current)

@@ -7,6 +7,9 @@ from kubelite.api.fastcopy import clone
 from kubelite.auth.rbac import aggregate
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     roles = ctx.snap.list("ClusterRole")
     for role in roles:

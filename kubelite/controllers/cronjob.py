@@ -96,6 +96,9 @@ def _start_key(job: dict) -> tuple:
     return (t is None, t or dt.datetime.min.replace(tzinfo=dt.timezone.utc), job["metadata"]["name"])
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     cronjobs = sorted(ctx.snap.list("CronJob"), key=lambda x: (x["metadata"].get("namespace", ""), x["metadata"]["name"]))
     ctx.snap.load_all(["Job"])
@@ -169,6 +172,9 @@ def _schedule(ctx, cj: dict, st: dict, active: list[dict], jobs: list[dict]) -> 
     except ValueError as e:
         c.event_once(ctx, cj, "Warning", "UnparseableSchedule", f"unparseable schedule: {spec.get('schedule')!r} : {e}")
         return
+    upcoming = cron.parse(spec.get("schedule") or "").next_after(ctx.now, cron.zone(spec.get("timeZone")))
+    if upcoming is not None:
+        ctx.requeue_at(upcoming, f"schedule of cronjob {ns}/{meta['name']}")
     if missed_run is not None:
         c.event_once(ctx, cj, "Warning", "MissSchedule",
                      f"Missed scheduled time to start a job: {missed_run.strftime('%a, %d %b %Y %H:%M:%S %z')}")

@@ -370,6 +370,9 @@ def compute_status(ds: dict, nodes: list[dict], node_pods: dict[str, list[dict]]
 
 # -- sync --------------------------------------------------------------------------------------
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     nodes = sorted(ctx.snap.list("Node"), key=lambda n: n["metadata"]["name"])
     for ds in ctx.snap.list("DaemonSet"):
@@ -573,6 +576,8 @@ class _Sync:
     def update_status(self, hash_: str) -> None:
         ds = self.ctx.snap.get("DaemonSet", self.ns, self.name) or self.ds
         counts = compute_status(ds, self.nodes, self.daemon_pods(), hash_, self.ctx.now)
+        c.requeue_for_min_ready(self.ctx, [p for pods in self.daemon_pods().values() for p in pods],
+                                (ds.get("spec") or {}).get("minReadySeconds") or 0, f"daemonset {self.ns}/{self.name}")
         prev = ds.get("status") or {}
         st = {k: v for k, v in prev.items() if k in ("collisionCount", "conditions")}
         st.update(counts)

@@ -7,6 +7,8 @@ The arithmetic (fenceposts, proportions, new ReplicaSet size) is pure and table-
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from typing import Any
 
 from kubelite.api.fastcopy import clone
@@ -462,6 +464,8 @@ class _Sync:
                 timed_out = (self.ctx.now - parse_time(since)).total_seconds() > int(deadline)
             except (TypeError, ValueError):
                 timed_out = False
+            if not timed_out and since:  # timed out once more than the deadline has passed
+                self.ctx.requeue_at(parse_time(since) + dt.timedelta(seconds=int(deadline) + 1), f"progressDeadlineSeconds of deployment {self.name}")
             if timed_out:
                 _condition(st, prev, "Progressing", "False", "ProgressDeadlineExceeded", f'ReplicaSet "{rs_name}" has timed out progressing.', self.ctx.stamp)
                 self.ctx.event(d, "Warning", "ProgressDeadlineExceeded", f'Deployment "{self.name}" has timed out progressing.')
@@ -482,6 +486,9 @@ def _condition(st: dict, prev: dict, ctype: str, status: str, reason: str, messa
     others = [x for x in st.get("conditions") or [] if x.get("type") != ctype]
     order = {"Available": 0, "Progressing": 1, "ReplicaFailure": 2}
     st["conditions"] = sorted(others + [cond], key=lambda x: order.get(x.get("type"), 9))
+
+
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
 
 
 def sync(ctx) -> None:

@@ -127,6 +127,9 @@ def slices(svc: dict, pods: list[dict]) -> list[dict]:
     return out
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     for svc in ctx.snap.list("Service"):
         ctx.guarded([svc], lambda s: _sync_one(ctx, s))

@@ -44,11 +44,15 @@ class Pass:
         self.labels = {m.name: m.labels for m in members}
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     clusters = [o for o in ctx.snap.list("KubeFedCluster", FED_NAMESPACE) if not c.is_terminating(o)]
     fed_objects = [(ft, o) for ft in TYPES for o in sorted(ctx.snap.list(ft.federated), key=_key)]
     if not clusters and not fed_objects and not ctx.snap.list("ServiceDNSRecord"):
         return
+    ctx.requeue_after(0, "federation members are other state directories")
     p = Pass(ctx, open_members(clusters, ctx.api, ctx.clock))
     try:
         for ft, fed in fed_objects:

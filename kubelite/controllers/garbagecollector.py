@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from kubelite.api.fastcopy import clone
 from kubelite.api import kinds
 from kubelite.controllers import _common as c
@@ -17,6 +19,9 @@ from kubelite.errors import KubeliteError
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
 EVENT_TTL = 3600
+
+
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
 
 
 def sync(ctx) -> None:
@@ -149,3 +154,6 @@ def _expire_events(ctx) -> None:
             ctx.writes += 1
         except KubeliteError:
             continue  # gone already, or changed under us: the next pass looks again
+    fresh = [t for t in (c.parse_stamp(s) for s, old in expired.items() if not old) if t is not None]
+    if fresh:  # expired once more than the TTL has passed: the next whole second after
+        ctx.requeue_at(min(fresh) + dt.timedelta(seconds=EVENT_TTL + 1), "Event expiry")

@@ -357,6 +357,9 @@ def generate_name(job_name: str, index: int | None = None) -> str:
 
 # -- the controller -----------------------------------------------------------------------
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     jobs = sorted(ctx.snap.list("Job"), key=lambda j: (j["metadata"].get("namespace", ""), j["metadata"]["name"]))
     ctx.guarded(jobs, lambda j: _sync_job(ctx, j))
@@ -474,6 +477,9 @@ def _sync_pods(ctx, job: dict, pods: list[dict]) -> dict | None:
             finish = new_condition("FailureTarget", "True", "BackoffLimitExceeded", BACKOFF_MESSAGE, stamp)
         elif past_active_deadline(spec, st, now):
             finish = new_condition("FailureTarget", "True", "DeadlineExceeded", DEADLINE_MESSAGE, stamp)
+        elif spec.get("activeDeadlineSeconds") is not None and c.parse_stamp(st.get("startTime")) is not None:
+            ctx.requeue_at(c.parse_stamp(st["startTime"]) + dt.timedelta(seconds=int(spec["activeDeadlineSeconds"])),
+                           f"activeDeadlineSeconds of job {meta['name']}")
 
     prev_indexes: list[Interval] = []
     succeeded_indexes: list[Interval] = []
@@ -562,6 +568,7 @@ def _manage(ctx, job: dict, active_pods: list[dict], pods: list[dict], by_name: 
         return
     wait = creation_backoff(pods, ctx.now)
     if wait > 0:
+        ctx.requeue_after(wait, f"pod failure back-off of job {job['metadata']['name']}")
         return
     diff = min(diff, MAX_CREATE_DELETE)
     indexes: list[int | None] = [None] * diff
@@ -732,7 +739,10 @@ def _expire(ctx, job: dict) -> None:
     if ttl is None or cond is None or c.is_terminating(job):
         return
     finished_at = c.parse_stamp(cond.get("lastTransitionTime"))
-    if finished_at is None or (ctx.now - finished_at).total_seconds() < int(ttl):
+    if finished_at is None:
+        return
+    if (ctx.now - finished_at).total_seconds() < int(ttl):
+        ctx.requeue_at(finished_at + dt.timedelta(seconds=int(ttl)), f"ttlSecondsAfterFinished of job {job['metadata']['name']}")
         return
     if ctx.delete(job, propagation="foreground"):
         ctx.change(job, f"deleted ({ttl}s after it finished)")

@@ -14,6 +14,7 @@ their lifecycle (the node's heartbeats are the kubelet-node controller's):
 """
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import re
 
@@ -44,6 +45,9 @@ def _ann(pod: dict, key: str) -> str | None:
     return ((pod.get("metadata") or {}).get("annotations") or {}).get(key)
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     nodes = ctx.snap.list("Node")
     healthy = {n["metadata"]["name"]: n for n in nodes if not c.is_down(n)}
@@ -58,6 +62,8 @@ def sync(ctx) -> None:
     proc.sweep(ctx, {p["metadata"]["uid"] for _, node, pods in work if c.is_process_node(node) for p in pods})
     for name, node, pods in work:
         if c.is_process_node(node):
+            if pods:  # real processes exit when they will: only a pass sees it
+                ctx.requeue_after(0, f"pods run as processes on node {name}")
             ctx.guarded(sorted(pods, key=lambda p: p["metadata"]["name"]), lambda p, n=node: proc.sync_pod(ctx, n, p))
             continue
         if not pods:
@@ -65,6 +71,18 @@ def sync(ctx) -> None:
         used = {(p.get("status") or {}).get("podIP") for p in ctx.snap.pods_on(name)}
         ips = _Addresses(node, used)
         ctx.guarded(sorted(pods, key=lambda p: p["metadata"]["name"]), lambda p: _pod(ctx, node, p, ips))
+
+
+def _requeue(ctx, pod: dict, seen: dict, act) -> None:
+    """The times this pod's containers next change on their own: a run's end, a back-off's."""
+    duration = parse_duration(_ann(pod, DURATION))
+    for name, s in seen.items():
+        if s is None or name in act.start:
+            continue
+        if s.state == "running" and duration is not None and c.parse_stamp(s.started_at) is not None:
+            ctx.requeue_at(c.parse_stamp(s.started_at) + dt.timedelta(seconds=duration), f"run duration of pod {pod['metadata']['name']}")
+        elif name in act.backoff and c.parse_stamp(s.finished_at) is not None:
+            ctx.requeue_at(c.parse_stamp(s.finished_at) + dt.timedelta(seconds=act.backoff[name]), f"back-off of pod {pod['metadata']['name']}")
 
 
 def _node_ip(node: dict) -> str:
@@ -164,6 +182,7 @@ def _pod(ctx, node: dict, pod: dict, ips: _Addresses) -> None:
         for x in spec.get("initContainers") or []:  # init containers complete at once
             seen[x["name"]] = lc.Seen("exited", 0, now, now, 0, "Completed")
         act = lc.decide(pod, seen, ctx.now)
+        _requeue(ctx, pod, seen, act)
         for name, n in act.start.items():  # "execute": the container runs from now
             before = seen.get(name)
             last = before.terminated() if before is not None and before.state == "exited" else None

@@ -7,6 +7,7 @@ With the clock fixed it writes nothing new.
 """
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 
@@ -19,6 +20,9 @@ LEASE_DURATION = 40
 LEASE_RENEW = 10  # seconds between lease renewals, as upstream's kubelet
 STATUS_REPORT = 300  # seconds between unchanged node status reports
 KUBELET_VERSION = "v1.32.0-kubelite"
+
+
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
 
 
 def sync(ctx) -> None:
@@ -42,6 +46,10 @@ def _heartbeat(ctx, node: dict) -> None:
         renewed = clone(lease)
         renewed["spec"]["renewTime"] = _micro(ctx.stamp)
         ctx.update(renewed)
+    else:
+        ctx.requeue_at(c.parse_stamp(lease["spec"]["renewTime"]) + dt.timedelta(seconds=LEASE_RENEW), f"lease of node {name}")
+    if lease is None or c.seconds_since((lease.get("spec") or {}).get("renewTime"), ctx.now) >= LEASE_RENEW:
+        ctx.requeue_after(LEASE_RENEW, f"lease of node {name}")
     # Node status: conditions, addresses, nodeInfo; the Ready heartbeat every STATUS_REPORT seconds.
     status = clone(node.get("status") or {})
     process = c.is_process_node(node)
@@ -62,6 +70,9 @@ def _heartbeat(ctx, node: dict) -> None:
             c.set_condition(status, ctype, "False", reason, msg, ctx.stamp, heartbeat=ctx.stamp)
     if stale:
         c.set_condition(status, "Ready", "True", "KubeletReady", "kubelet is posting ready status", ctx.stamp, heartbeat=ctx.stamp)
+        ctx.requeue_after(STATUS_REPORT, f"status of node {name}")
+    else:
+        ctx.requeue_at(c.parse_stamp(ready.get("lastHeartbeatTime")) + dt.timedelta(seconds=STATUS_REPORT), f"status of node {name}")
     if not status.get("addresses"):
         # A process node's pods share the machine's network: they are reached on localhost.
         ip = "127.0.0.1" if process else _synthetic_ip(ctx, node)

@@ -11,6 +11,9 @@ from kubelite.api import kinds
 from kubelite.controllers import _common as c
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     for ns in ctx.snap.list("Namespace"):
         if c.is_terminating(ns):

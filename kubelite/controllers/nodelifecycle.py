@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 
 from kubelite.api.fastcopy import clone
@@ -41,6 +42,9 @@ def last_heartbeat(snap, node: dict) -> str | None:
     if not stamps:
         return (node.get("metadata") or {}).get("creationTimestamp")
     return max(stamps, key=lambda s: parse_time(s))
+
+
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
 
 
 def sync(ctx) -> None:
@@ -88,6 +92,8 @@ def _monitor(ctx, node: dict) -> None:
     name = node["metadata"]["name"]
     beat = last_heartbeat(ctx.snap, node)
     silent = _since(beat, ctx.now) > GRACE
+    if not silent:  # silent once more than GRACE seconds have passed: the next whole second after
+        ctx.requeue_at(parse_time(beat) + dt.timedelta(seconds=GRACE + 1), f"heartbeat grace period of node {name}")
     ready = c.condition(node, "Ready")
     updated = clone(node)
     status = updated.setdefault("status", {})
@@ -170,6 +176,7 @@ def _evict(ctx, node: dict) -> None:
             if _since(t.get("timeAdded"), ctx.now) >= min(secs):
                 evict = True
                 break
+            ctx.requeue_at(parse_time(t["timeAdded"]) + dt.timedelta(seconds=min(secs)), f"tolerationSeconds of pod {pod['metadata']['name']}")
         if evict and ctx.delete(pod):
             ctx.event(pod, "Normal", "TaintManagerEviction", f"Marking for deletion Pod {pod['metadata']['namespace']}/{pod['metadata']['name']}", component="taint-eviction-controller")
             ctx.change(pod, f"evicted from {node['metadata']['name']} (NoExecute taint)")

@@ -21,6 +21,9 @@ TERMINATED_THRESHOLD = 12_500
 ORPHANED = "PodGC: node no longer exists"
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     nodes = {n["metadata"]["name"] for n in ctx.snap.list("Node")}
     gone: dict[str, bool] = {}

@@ -8,5 +8,8 @@ from kubelite.controllers import _replicas
 WATCHES = ("Pod",)
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     _replicas.sync(ctx, "ReplicaSet", lambda rs: selectors.from_label_selector((rs.get("spec") or {}).get("selector")))

@@ -325,6 +325,9 @@ def _volume_check(ctx):
     return check
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     pending = [p for p in ctx.snap.list("Pod")
                if not (p.get("spec") or {}).get("nodeName")

@@ -4,6 +4,9 @@ from __future__ import annotations
 from kubelite.controllers import _common as c
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     for ns in ctx.snap.list("Namespace"):
         name = ns["metadata"]["name"]

@@ -402,6 +402,9 @@ def compute_status(sts: dict, pods: list[dict], current_revision: str, update_re
 
 # -- sync --------------------------------------------------------------------------------------
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     for sts in ctx.snap.list("StatefulSet"):
         ctx.guarded([sts], lambda s: _Sync(ctx, s).run())
@@ -620,6 +623,7 @@ class _Sync:
     def update_status(self, current: str, update: str, collisions: int) -> None:
         sts = self.ctx.snap.get("StatefulSet", self.ns, self.name) or self.sts
         st = compute_status(sts, self.pods(), current, update, collisions, self.ctx.now)
+        c.requeue_for_min_ready(self.ctx, self.pods(), (sts.get("spec") or {}).get("minReadySeconds") or 0, f"statefulset {self.ns}/{self.name}")
         prev = sts.get("status") or {}
         if prev.get("conditions"):
             st["conditions"] = prev["conditions"]

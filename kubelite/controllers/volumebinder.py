@@ -620,5 +620,8 @@ def provisioned_volume(pvc: dict, sc: dict, klass: str, name: str, path: str, no
             "spec": pv_spec}
 
 
+REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     _Binder(ctx).run()

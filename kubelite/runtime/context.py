@@ -55,6 +55,26 @@ class PassContext:
         self.problems: list[Problem] = []
         self.conflicts = 0
         self.writes = 0
+        self.due: tuple[float, str] | None = None  # (clock time as epoch seconds, why): see requeue_after
+
+    # -- when to run again -------------------------------------------------------------
+    def requeue_after(self, seconds: float, why: str) -> None:
+        """Ask for a pass `seconds` from now (controller-runtime's Result.RequeueAfter).
+
+        A controller that waits on the clock (a heartbeat, a grace period, a schedule, a
+        back-off, a deadline, minReadySeconds) says so here, naming what it waits for: a
+        reconcile that finds the store unchanged since a quiet pass skips the pass until
+        the earliest such time (kubelite.runtime.quiet). A controller module declares
+        `REQUEUES = True` once every such wait is reported; while any controller does not,
+        every reconcile runs a full pass. Asking for 0 seconds (or a time past) means the
+        next reconcile always runs a pass."""
+        due = self.now.timestamp() + max(0.0, seconds)
+        if self.due is None or due < self.due[0]:
+            self.due = (due, f"{self.controller}: {why}")
+
+    def requeue_at(self, when, why: str) -> None:
+        """requeue_after, for a point in time (an aware datetime)."""
+        self.requeue_after((when - self.now).total_seconds(), why)
 
     # -- reporting ---------------------------------------------------------------
     def change(self, obj: dict, message: str) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from kubelite.errors import Busy, KubeliteError, StateError, UsageError
+from kubelite.runtime import quiet
 from kubelite.runtime.context import Change, PassContext, Problem
 from kubelite.runtime.snapshot import Snapshot
 
@@ -73,12 +74,16 @@ class PassResult:
     writes: int = 0
     conflicts: int = 0
     seconds: float = 0.0
+    due: tuple[float, str] | None = None  # the earliest requeue_after of the pass: (epoch seconds, why)
+    began: dict | None = None  # what the pass started from (runtime/quiet.py)
+    at: float = 0.0  # the clock's time of the pass, as epoch seconds
 
 
 @dataclass
 class RunResult:
     passes: list[PassResult] = field(default_factory=list)
     stable: bool = False
+    quiet: bool = False  # no pass was needed: nothing changed since a quiet pass and nothing is due
 
     @property
     def problems(self) -> list[Problem]:
@@ -97,6 +102,7 @@ class RunResult:
 
     def summary(self) -> dict:
         return {
+            **({"quiet": True} if self.quiet else {}),
             "passes": len(self.passes),
             "stable": self.stable,
             "writes": sum(p.writes for p in self.passes),
@@ -158,10 +164,15 @@ class _Commits:
 class Runner:
     def __init__(self, api, controllers: list[str] | None = None,
                  on_change: Callable[[Change], None] | None = None,
-                 on_problem: Callable[[Problem], None] | None = None, full: bool = False):
+                 on_problem: Callable[[Problem], None] | None = None, full: bool = False,
+                 skip_if_quiet: bool = False):
         self.api = api
         self.full = full  # look at every object file for hand edits, not only in folders that changed
+        # Skip the pass when nothing changed since a quiet pass and nothing is due (runtime/quiet.py);
+        # never with `full`. The CLI asks for it; a library caller opts in.
+        self.skip_if_quiet = skip_if_quiet and not full
         names = available()
+        self.complete = not controllers  # every controller runs: only such a pass is recorded as quiet
         if controllers:
             unknown = [c for c in controllers if c not in names]
             if unknown:
@@ -175,6 +186,9 @@ class Runner:
     def run_pass(self, number: int) -> PassResult:
         result = PassResult(number)
         start = time.perf_counter()
+        if self.complete:
+            result.began = quiet.start(self.api.store.root)  # before the pass reads anything
+        result.at = self.api.clock.now().timestamp()
         snap = Snapshot(self.api)
         store = self.api.store
         bad_seen = self._bad_files  # reported once a run, not once a pass
@@ -284,6 +298,8 @@ class Runner:
         result.problems += ctx.problems
         result.writes += ctx.writes
         result.conflicts += ctx.conflicts
+        if ctx.due is not None and (result.due is None or ctx.due[0] < result.due[0]):
+            result.due = ctx.due
 
     def run(self, until_stable: bool = False, max_passes: int = 20) -> RunResult:
         out = RunResult()
@@ -298,7 +314,10 @@ class Runner:
         who, self.api.identity = self.api.identity, None
         try:
             with self.lock():
-                self._run(out, until_stable, max_passes)
+                if self.skip_if_quiet and self.complete and quiet.is_quiet(self.api.store.root, self.api.clock.now().timestamp()):
+                    out.stable = out.quiet = True
+                else:
+                    self._run(out, until_stable, max_passes)
         finally:
             self.api.identity = who
             if collecting:
@@ -312,6 +331,7 @@ class Runner:
             r = self.run_pass(n)
             gc.collect()
             out.passes.append(r)
+            self._record_quiet(r)
             if r.writes == 0 and r.conflicts == 0:
                 out.stable = True
                 break
@@ -319,6 +339,19 @@ class Runner:
                 break
             if self.api.store.has_waiters():
                 time.sleep(LET_WAITERS_IN)  # a CLI writer waited for this pass: let it in
+
+    def _record_quiet(self, r: PassResult) -> None:
+        """After a pass of every controller: record it when it was quiet (nothing written, no
+        conflict, no error, every controller reporting its waits), else forget the last record."""
+        if not self.complete:
+            return  # a subset that wrote moved the folders anyway; one that did not changes nothing
+        root = self.api.store.root
+        reports = all(getattr(importlib.import_module(_MODULES[n]), "REQUEUES", False) for n in self.names)
+        if r.writes or r.conflicts or r.problems or not reports or r.began is None:
+            quiet.forget(root)
+            return
+        due, why = r.due if r.due is not None else (None, "")
+        quiet.record(root, r.began, r.at, due, why)
 
     def lock(self):
         """The reconcile lock: a second reconcile exits at once instead of waiting."""
