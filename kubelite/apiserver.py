@@ -390,6 +390,15 @@ class APIServer:
                 raise StateError(f"bad object file {self.store.path_for(kind, ns, name)}: {problem}")
         return obj
 
+    def list_names(self, kind: Kind, namespace: str | None = None) -> list[tuple[str | None, str]]:
+        """(namespace, name) of every object of a kind, as list() orders them, from file names
+        alone (`get -o name`): a file that does not parse is named too, not reported."""
+        self.authorize("list", kind, namespace)
+        ns = namespace if kind.namespaced else None
+        if ns and key_error(ns) is not None:
+            return []
+        return [(n, name) for n, name in self.store.names(kind, ns) if key_error(name) is None]
+
     def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
         """Every readable object of a kind; a file that is not the object its path names is
         skipped and reported like one that does not parse."""

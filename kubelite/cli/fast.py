@@ -21,6 +21,10 @@ It answers only when the full command would succeed, so the two never disagree:
   a file as kubelite wrote it is read back by yamlemit.load_dumped, which needs no ruamel.yaml;
 - stdout can encode what is printed.
 
+It also answers two commands that read no object file: a list of names (`get TYPE -o
+name` with -A or -n NS: the file names, kubelite.store.names), and a `reconcile` that has
+nothing to do (kubelite.runtime.quiet: one check, no output).
+
 Anything else, every error included, goes to the full command, which prints its own
 output, message and exit code. Like the full command's read of named objects, this writes
 nothing: the parse cache is saved only for kinds a command listed, and the audit log
@@ -74,7 +78,10 @@ def _answer(argv: list[str]) -> str | None:
     "\0".join(argv).encode("utf-8")  # bytes that are not UTF-8: the full command refuses them
     if argv.count("reconcile") == 1:
         return _quiet_reconcile(argv)
-    parsed = _parse(argv)
+    every_ns = [a for a in argv if a in ("-A", "--all-namespaces")]
+    if len(every_ns) > 1:
+        return None
+    parsed = _parse([a for a in argv if a not in every_ns])
     if parsed is None:
         return None
     words, opts = parsed
@@ -96,9 +103,11 @@ def _answer(argv: list[str]) -> str | None:
     from kubelite.cli.inputs import parse_refs
 
     refs = parse_refs(tuple(words[1:]))
-    if not all(ref.names for ref in refs):
-        return None  # a list also saves the parse cache and warns of bad files
     namespace = opts.get("namespace") or "default"
+    if not any(ref.names for ref in refs) and output == "name":
+        return _names(root, refs, None if every_ns else namespace)
+    if every_ns or not all(ref.names for ref in refs):
+        return None  # a list also saves the parse cache and warns of bad files
     groups = []
     for ref in refs:
         found = []
@@ -119,6 +128,21 @@ def _answer(argv: list[str]) -> str | None:
     text = out.getvalue()
     text.encode(sys.stdout.encoding, sys.stdout.errors)  # what stdout cannot take fails there
     return text
+
+
+def _names(root: Path, refs, namespace: str | None) -> str | None:
+    """`get TYPE -o name` (-A, -n NS): names from file names, as the full command lists
+    them (APIServer.list_names); None when there is none (the full command says so)."""
+    from kubelite.api.objectfile import key_error
+    from kubelite.store.names import object_names
+
+    if namespace is not None and key_error(namespace) is not None:
+        return None
+    lines = [f"{ref.kind.qualified}/{name}\n" for ref in refs
+             for _, name in object_names(str(root / "registry"), ref.kind.plural, ref.kind.namespaced,
+                                         namespace if ref.kind.namespaced else None)
+             if key_error(name) is None]
+    return "".join(lines) or None
 
 
 def _quiet_reconcile(argv: list[str]) -> str | None:

@@ -54,6 +54,9 @@ def get(args, output, no_headers, show_labels, sort_by, selector, field_selector
                 else:
                     found.append(o)
             groups.append((ref.kind, found))
+        elif output == "name" and not selector and not field_selector and not sort_by:
+            # Names come from file names: no object file is read.
+            groups.append((ref.kind, [{"metadata": {"name": n}} for _, n in api.list_names(ref.kind, ns)]))
         else:
             objs = api.list(ref.kind, ns)
             groups.append((ref.kind, filter_objects(objs, label_sel, field_sel)))

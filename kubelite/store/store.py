@@ -506,6 +506,13 @@ class Store:
             for n in names:
                 yield d / n
 
+    def names(self, kind: Kind, namespace: str | None = None) -> list[tuple[str | None, str]]:
+        """(namespace, name) of every object file of a kind on disk, in list()'s order, from
+        the file names alone: no file is opened, so a file that does not parse is named too."""
+        from kubelite.store.names import object_names
+
+        return object_names(str(self.registry), kind.plural, kind.namespaced, namespace)
+
     def scan(self, kind: Kind) -> Iterator[tuple[str, dict]]:
         """Every readable object of a kind as (path, object), in no particular order.
 

@@ -108,6 +108,14 @@ ANSWERED = [
     "get no n1 -n dev -o yaml",
     "get ns dev -o name",
     "get pod hand -o yaml",  # not as kubelite writes it: read through ruamel.yaml, as the store reads it
+    # Lists of names: from file names, without opening a file.
+    "get pods -o name",
+    "get pods -A -o name",
+    "-A get po --output=name",
+    "get pods,deploy -n dev -o name",
+    "get pods,cm --all-namespaces -o name",
+    "get nodes -o name",
+    "get pods,svc -o name",
 ]
 
 
@@ -124,6 +132,16 @@ def test_the_fast_path_loads_neither_click_nor_the_api_server_nor_ruamel(cluster
     mods = imports(args, cluster)
     assert "kubelite.cli.fast" in mods
     assert not {"click", "rich", "kubelite.cli.main", "kubelite.apiserver", "kubelite.store", "ruamel.yaml"} & mods
+
+
+def test_a_list_of_names_comes_from_file_names_so_a_file_that_does_not_parse_is_named(cluster):
+    fast, full = both("get pods -o name", cluster)
+    assert fast == full
+    names = fast.out.decode().split()
+    assert "pod/broken" in names and "pod/web" in names and "pod/folder" not in names  # a folder is no object
+    assert fast.err == b""
+    mods = imports("get pods -A -o name", cluster)
+    assert "kubelite.cli.fast" in mods and not {"click", "kubelite.apiserver", "kubelite.store.store", "ruamel.yaml"} & mods
 
 
 def test_a_hand_edited_file_is_read_on_the_fast_path_through_the_stores_yaml_reader(cluster):
@@ -181,8 +199,8 @@ LEFT = [
     # types it does not know, or shapes that are not a read of named objects
     "get foo web -o name",
     "get all web -o name",
-    "get pods -o name",
-    "get pods,svc -o name",
+    "get pods -o name -l app=web",  # a selector reads the objects
+    "get svc -o name -n dev",  # none: "No resources found in dev namespace."
     "get pod web pod/api -o name",
     "get",
     "get pod",
