@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 KEEP = 20_000  # lines kept by a compaction
-BYTES_PER_RECORD = 256  # a compaction starts past KEEP times this many bytes (lines are ~100)
+BYTES_PER_RECORD = 160  # a compaction starts past KEEP times this many bytes (lines are ~100)
 _MAGIC = "#kubelite-journal 1"
 TYPES = ("ADDED", "MODIFIED", "DELETED")
 
@@ -86,6 +86,21 @@ def _parse_record(line: str) -> Record | None:
     return Record(Change(rv, parts[1], parts[2], group, ns, parts[5]), key)
 
 
+_KEYS = None
+
+
+def file_keys(text: str) -> set[str]:
+    """The file identities ("inode.size.mtime_ns") a journal's lines recorded, found without
+    parsing each line: a file that still has one was not changed since kubelite wrote it
+    (any write moves its mtime)."""
+    global _KEYS
+    if _KEYS is None:
+        import re
+
+        _KEYS = re.compile(r" (\d+\.\d+\.\d+)$", re.M)
+    return set(_KEYS.findall(text))
+
+
 def _parse_header(line: str) -> tuple[int, int] | None:
     parts = line.split(" ")
     if len(parts) != 4 or " ".join(parts[:2]) != _MAGIC:
@@ -132,16 +147,16 @@ class Journal:
         self.keep = keep
 
     # -- reading (no lock) ----------------------------------------------------------------
-    def read(self) -> Log | None:
+    def text(self) -> str | None:
         try:
             with open(self.path, "rb") as f:
-                data = f.read()
-        except OSError:
+                return f.read().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
             return None
-        try:
-            return parse(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            return None
+
+    def read(self) -> Log | None:
+        text = self.text()
+        return None if text is None else parse(text)
 
     def changes_since(self, rv: int) -> list[Change] | None:
         log = self.read()

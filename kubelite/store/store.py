@@ -757,34 +757,43 @@ class Store:
         import json
 
         from kubelite.store.cache import ensure_dir
+        from kubelite.store.journal import file_keys, parse
 
         marks_path = self.cache.dir / "folders.json"  # a cache: losing it costs one look at every folder
+        try:
+            old_marks = json.loads(marks_path.read_text())
+        except (OSError, ValueError):
+            old_marks = {}
+        marks = folder_marks(str(self.registry))
+        now = time.time_ns()
+        # Creating, removing or renaming a file moves its folder's mtime; rewriting one in place does not.
+        moved = {d for d, m in marks.items() if old_marks.get(d) != m} | {d for d in old_marks if d not in marks}
+        if not moved and not full:
+            return []
+        adopted: list[Change] = []
         with self.batch():
-            log = self.journal.read()
+            text = self.journal.text()
+            log = parse(text) if text is not None else None
             if log is None:
                 self.journal.restart(self._counter_value())
                 log = self.journal.read()
                 if log is None:
                     return []
-            latest: dict[str, Record] = {}
-            for r in log.records:
-                c = r.change
-                latest[f"{c.plural}/{c.namespace}/{c.name}.yaml" if c.namespace else f"{c.plural}/{c.name}.yaml"] = r
-            live: dict[str, set[str]] = {}  # folder -> files the journal says are there
-            for rel, r in latest.items():
-                if r.change.type != "DELETED":
-                    live.setdefault(rel.rpartition("/")[0], set()).add(rel)
-            try:
-                old_marks = {} if full else json.loads(marks_path.read_text())
-            except (OSError, ValueError):
-                old_marks = {}
-            marks = folder_marks(str(self.registry))
-            now = time.time_ns()
-            todo = [d for d, m in marks.items() if full or old_marks.get(d) != m]
-            todo += [d for d in live if d not in marks]  # folders gone, with what was in them
-            adopted: list[Change] = []
-            for folder in todo:
-                adopted += self._adopt_folder(folder, latest, live.get(folder, ()), log.since)
+            elif full:  # in a folder that did not move, only a file rewritten in place can differ
+                known = file_keys(text)
+                moved.update(d for d in marks if d not in moved and self._unknown_files(d, known))
+            if moved:
+                latest: dict[str, Record] = {}
+                for r in log.records:
+                    c = r.change
+                    latest[f"{c.plural}/{c.namespace}/{c.name}.yaml" if c.namespace else f"{c.plural}/{c.name}.yaml"] = r
+                live: dict[str, set[str]] = {}  # folder -> files the journal says are there
+                for rel, r in latest.items():
+                    if r.change.type != "DELETED":
+                        live.setdefault(rel.rpartition("/")[0], set()).add(rel)
+                moved.update(d for d in live if d not in marks)  # folders gone, with what was in them
+                for folder in sorted(moved):
+                    adopted += self._adopt_folder(folder, latest, live.get(folder, ()), log.since)
             # A folder changed within its mtime's tick of now may change again unseen: look again next time.
             kept = {d: (0 if now - m < RACY_NS else m) for d, m in marks.items()}
             if kept != old_marks and ensure_dir(self.root) is not None:
@@ -795,6 +804,19 @@ class Store:
                 except OSError:
                     _unlink_quietly(tmp)
         return adopted
+
+    def _unknown_files(self, folder: str, known: set[str]) -> bool:
+        """Whether a folder holds an object file whose identity no journal line recorded."""
+        try:
+            with os.scandir(self._prefix + folder) as it:
+                for e in it:
+                    if e.name.endswith(".yaml") and e.name[0] != "." and e.is_file():
+                        st = e.stat()
+                        if f"{st.st_ino}.{st.st_size}.{st.st_mtime_ns}" not in known:
+                            return True
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        return False
 
     def _adopt_folder(self, folder: str, latest: dict[str, Record], live, since: int) -> list[Change]:
         base = self._prefix + folder

@@ -10,25 +10,14 @@ from pathlib import Path
 import pytest
 
 from kubelite.api import kinds
-from kubelite.clock import Clock, parse_time
 from kubelite.store import Store
 from kubelite.store.journal import Change, parse
-from tests.conftest import REPO, T0
+from tests.conftest import REPO
+from tests.store.test_store import cm, store  # noqa: F401 (the fixture)
 
 CM = kinds.by_kind("ConfigMap")
 DEPLOY = kinds.by_kind("Deployment")
 NODE = kinds.by_kind("Node")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    root = tmp_path / "state"
-    (root / "registry").mkdir(parents=True)
-    return Store(root, Clock(parse_time(T0)))
-
-
-def cm(name="c", ns="default", **data) -> dict:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}, "data": data or {"a": "1"}}
 
 
 def rv(obj: dict) -> int:
