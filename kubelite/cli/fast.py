@@ -88,10 +88,8 @@ def _answer(argv: list[str]) -> str | None:
     output = opts.get("output")
     if len(words) < 2 or words[0] != "get" or output not in _OUTPUTS:
         return None
-    if any(k in os.environ for k in _FULL_COMMAND_ENV):
-        return None
-    root = _state_dir(opts.get("state_dir"))
-    if root is None or not (root / "registry").is_dir():
+    root = _store_root(opts.get("state_dir"))
+    if root is None:
         return None
     if os.environ.get("KUBELITE_NOW"):
         from kubelite.clock import Clock
@@ -163,10 +161,8 @@ def _quiet_reconcile(argv: list[str]) -> str | None:
         opts[opt] = value
     if "--max-passes" in opts and not (opts["--max-passes"].isdigit() and int(opts["--max-passes"]) >= 1):
         return None
-    if any(k in os.environ for k in _FULL_COMMAND_ENV):
-        return None
-    root = _state_dir(opts.get("--state-dir"))
-    if root is None or not (root / "registry").is_dir():
+    root = _store_root(opts.get("--state-dir"))
+    if root is None:
         return None
     from kubelite.clock import Clock
     from kubelite.runtime import quiet
@@ -219,6 +215,17 @@ def _parse(argv: list[str]) -> tuple[list[str], dict[str, str]] | None:
             return None
         opts[key] = value
     return words, opts
+
+
+def _store_root(flag: str | None) -> Path | None:
+    """The state directory to answer from: None when the environment changes who acts or
+    where (the full command's), or the directory does not exist yet (the full command makes it)."""
+    if any(k in os.environ for k in _FULL_COMMAND_ENV):
+        return None
+    root = _state_dir(flag)
+    if root is None or not (root / "registry").is_dir():
+        return None
+    return root
 
 
 def _state_dir(flag: str | None) -> Path | None:
