@@ -17,6 +17,9 @@ from kubelite.controllers import _common as c
 CRD = "CustomResourceDefinition"
 
 
+REQUEUES = True  # no wait on the clock: it acts only on what is stored (runtime/quiet.py)
+
+
 def sync(ctx) -> None:
     crds = ctx.snap.list(CRD)
     for crd in crds:
