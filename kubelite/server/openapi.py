@@ -36,7 +36,7 @@ def _prefix(k: Kind) -> str:
 
 def _definitions(k: Kind, target: str) -> dict[str, dict]:
     """The kind's schema and its $defs, named apart per group-version, refs rewritten to `target`."""
-    s = schema.load_schema(k.kind)
+    s = _custom_schema(k) if getattr(k, "custom", False) else schema.load_schema(k.kind)
     if s is None:
         return {}
     pre = _prefix(k)
@@ -49,6 +49,18 @@ def _definitions(k: Kind, target: str) -> dict[str, dict]:
     out = {pre + name: _clean(d) for name, d in defs.items()}
     out[pre + k.kind] = _clean(s)
     return out
+
+
+def _custom_schema(k: Kind) -> dict | None:
+    """A custom kind's openAPIV3Schema from its CRD, for `kubectl explain` and field validation."""
+    from kubelite.api import kinds
+
+    crd = kinds.definition(k) or {}
+    for v in (crd.get("spec") or {}).get("versions") or []:
+        if v.get("name") == k.version:
+            s = ((v.get("schema") or {}).get("openAPIV3Schema"))
+            return json.loads(json.dumps(s)) if isinstance(s, dict) else None
+    return None
 
 
 def _clean(node: Any) -> Any:
@@ -97,15 +109,19 @@ def _paths(k: Kind, ref: str) -> dict:
     return out
 
 
-@functools.lru_cache(maxsize=None)
-def _v3_root() -> tuple[dict, str]:
+def _kinds_key() -> str:
+    return hashlib.sha256(json.dumps([_gvk(k) for k in all_kinds()]).encode()).hexdigest()[:32].upper()
+
+
+@functools.lru_cache(maxsize=8)
+def _v3_root(_key: str) -> tuple[dict, str]:
     gvs = sorted({_gv_path(k) for k in all_kinds()})
-    h = hashlib.sha256(json.dumps([_gvk(k) for k in all_kinds()]).encode()).hexdigest()[:32].upper()
+    h = _key
     return {"paths": {gv: {"serverRelativeURL": f"/openapi/v3/{gv}?hash={h}"} for gv in gvs}}, h
 
 
 @functools.lru_cache(maxsize=64)
-def _v3_gv(gv: str) -> dict | None:
+def _v3_gv(gv: str, _key: str) -> dict | None:
     ks = [k for k in all_kinds() if _gv_path(k) == gv]
     if not ks:
         return None
@@ -118,8 +134,8 @@ def _v3_gv(gv: str) -> dict | None:
             "paths": paths, "components": {"schemas": schemas}}
 
 
-@functools.lru_cache(maxsize=1)
-def _v2() -> dict:
+@functools.lru_cache(maxsize=2)
+def _v2(_key: str) -> dict:
     defs: dict[str, Any] = {}
     for k in all_kinds():
         defs.update(_definitions(k, "#/definitions/"))
@@ -129,10 +145,11 @@ def _v2() -> dict:
 
 def document(path: str, _hash: str | None = None) -> dict | None:
     path = path.rstrip("/")
+    key = _kinds_key()  # a CRD created or deleted changes the documents
     if path == "/openapi/v2":
-        return _v2()
+        return _v2(key)
     if path == "/openapi/v3":
-        return _v3_root()[0]
+        return _v3_root(key)[0]
     if path.startswith("/openapi/v3/"):
-        return _v3_gv(path[len("/openapi/v3/"):])
+        return _v3_gv(path[len("/openapi/v3/"):], key)
     return None

@@ -17,7 +17,10 @@ def _partial(obj: dict) -> dict:
 
 
 def table(kind: Kind, objs: list[dict], now: dt.datetime, rv: str = "", include: str = "PartialObjectMetadata") -> dict:
-    headers, row, wide_headers, wide_row = printers.table_for(kind.kind)
+    if getattr(kind, "custom", False):  # a CRD's additionalPrinterColumns
+        headers, row, wide_headers, wide_row = printers.custom_table(kind)
+    else:
+        headers, row, wide_headers, wide_row = printers.table_for(kind.kind)
     event = kind.kind == "Event"
     cols = ([] if event else [{"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0}])
     cols += [{"name": h, "type": "string", "format": "", "description": "", "priority": 0} for h in headers]
