@@ -28,7 +28,19 @@ NO_STATUS = {"ConfigMap", "Secret", "ServiceAccount", "Endpoints", "Event", "Rol
 SCALABLE = {"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"}
 
 
+def _crd_subresources(kind: Kind) -> dict:
+    from kubelite.api import kinds
+
+    crd = kinds.definition(kind) or {}
+    for v in (crd.get("spec") or {}).get("versions") or []:
+        if v.get("name") == kind.version:
+            return v.get("subresources") or {}
+    return {}
+
+
 def has_status(kind: Kind) -> bool:
+    if getattr(kind, "custom", False):  # a custom kind has a status subresource only if its CRD says so
+        return "status" in _crd_subresources(kind)
     if kind.kind == "CustomResourceDefinition":
         return True
     return kind.kind not in NO_STATUS and kind.has_spec
