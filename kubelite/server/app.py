@@ -35,6 +35,9 @@ class Server:
         self.root = Path(root)
         self.admin_token = admin_token
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kubelite-api")
+        # Collections are read by one thread: each thread's store keeps a parse cache of the
+        # kinds it listed, and eight copies of 10,000 pods' cache would cost hundreds of MB.
+        self.list_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kubelite-list")
         self._local = threading.local()
         self._write = threading.Lock()  # one write at a time in this process; the store lock spans processes
         from kubelite.server.watch import Hub
@@ -54,8 +57,8 @@ class Server:
         api._authorizer = None  # its RBAC lookups are cached for one request, not across them
         return api
 
-    async def call(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+    async def call(self, fn, *args, pool=None):
+        return await asyncio.get_running_loop().run_in_executor(pool or self.pool, fn, *args)
 
     # -- authentication ------------------------------------------------------------
     def authenticate(self, request: web.Request) -> Identity:
@@ -311,7 +314,8 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
             return code, out, c.warnings + api.warnings
         raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
 
-    code, out, warnings = await server.call(run)
+    listing = method == "GET" and not info.name
+    code, out, warnings = await server.call(run, pool=server.list_pool if listing else None)
     headers = {"Warning": ", ".join(f'299 - "{w}"' for w in warnings)} if warnings else None
     if method == "GET" and info.kind is not None and accept and _wants_table(accept) and not info.subresource:
         from kubelite.server import tables

@@ -99,4 +99,5 @@ async def _main(root: Path, address: str, port: int, kubeconfig: Path, interval:
     server.hub.stop()
     await runner.cleanup()
     server.pool.shutdown(wait=True)
+    server.list_pool.shutdown(wait=True)
     return 0
