@@ -64,26 +64,32 @@ def _custom_schema(k: Kind) -> dict | None:
 
 
 def _clean(node: Any) -> Any:
-    """JSON Schema spellings to OpenAPI's: `type: [x, null]` is `type: x` with nullable."""
-    if isinstance(node, dict):
-        out = {}
-        for key, v in node.items():
-            if key == "type" and isinstance(v, list):
-                types = [t for t in v if t != "null"]
-                if len(types) == 1:
-                    out["type"] = types[0]
-                continue
-            if key in ("$schema", "$id", "title", "const"):
-                continue
+    """A JSON Schema node in OpenAPI's spelling: `type: [x, null]` is `type: x`, and a `$ref`
+    with siblings goes into allOf. Only schema keywords are rewritten: a property may well
+    be called `$ref`, `type` or `title` (JSONSchemaProps has all three)."""
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, v in node.items():
+        if key == "type" and isinstance(v, list):
+            types = [t for t in v if t != "null"]
+            if len(types) == 1:
+                out["type"] = types[0]
+        elif key in ("$schema", "$id", "title", "const"):
+            continue
+        elif key in ("properties", "patternProperties", "definitions") and isinstance(v, dict):
+            out[key] = {name: _clean(sub) for name, sub in v.items()}
+        elif key in ("items", "additionalProperties", "additionalItems", "not") and isinstance(v, dict):
             out[key] = _clean(v)
-        if "$ref" in out and len(out) > 1:  # OpenAPI ignores siblings of $ref; keep them readable
-            ref = out.pop("$ref")
-            out.pop("type", None)
-            out["allOf"] = [{"$ref": ref}]
-        return out
-    if isinstance(node, list):
-        return [_clean(v) for v in node]
-    return node
+        elif key in ("allOf", "anyOf", "oneOf") and isinstance(v, list):
+            out[key] = [_clean(sub) for sub in v]
+        else:
+            out[key] = v
+    if "$ref" in out and len(out) > 1:  # OpenAPI ignores siblings of $ref; keep them readable
+        ref = out.pop("$ref")
+        out.pop("type", None)
+        out["allOf"] = [{"$ref": ref}]
+    return out
 
 
 def _paths(k: Kind, ref: str) -> dict:
