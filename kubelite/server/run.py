@@ -37,7 +37,10 @@ class ReconcileLoop:
             try:
                 if api is None:
                     api = APIServer.open(self.root, create=False)
-                runner.Runner(api, None, None, lambda p: print(p.line(), file=sys.stderr, flush=True)).run()
+                # skip_if_quiet: a pass that would find nothing to do is one cheap check, so an
+                # idle server costs next to nothing (see runtime/quiet.py)
+                runner.Runner(api, None, None, lambda p: print(p.line(), file=sys.stderr, flush=True),
+                              skip_if_quiet=True).run()
             except Busy:
                 pass  # a cron or CLI reconcile is running: it does this pass's work
             except KubeliteError as e:

@@ -188,3 +188,38 @@ def test_get_watch_streams_changes_made_by_the_cli(app):
         p.terminate()
         out, _ = p.communicate(timeout=10)
     assert b"from-cli" in out
+
+
+CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: crontabs.stable.example.com}
+spec:
+  group: stable.example.com
+  scope: Namespaced
+  names: {plural: crontabs, singular: crontab, kind: CronTab, shortNames: [ct]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    additionalPrinterColumns:
+    - {name: Spec, type: string, jsonPath: .spec.cronSpec}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              cronSpec: {type: string, description: the schedule}
+              replicas: {type: integer, minimum: 1}
+"""
+
+
+def test_a_crd_applied_with_kubectl_serves_its_kind_with_columns_explain_and_validation(served):
+    _ok(kubectl(served, "apply -f -", stdin=CRD))
+    obj = "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: my}\nspec: {cronSpec: '*/5 * * * *', replicas: 2}\n"
+    assert _ok(kubectl(served, "apply -f -", stdin=obj)).strip() == "crontab.stable.example.com/my created"
+    assert _ok(kubectl(served, "get ct")).splitlines() == ["NAME   SPEC", "my     */5 * * * *"]
+    assert "the schedule" in _ok(kubectl(served, "explain crontab.spec.cronSpec"))
+    bad = kubectl(served, "apply -f -", stdin=obj.replace("name: my", "name: bad").replace("replicas: 2", "replicas: 0"))
+    assert bad.rc == 1 and "spec.replicas" in bad.err
