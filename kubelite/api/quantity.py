@@ -92,3 +92,35 @@ def format_bytes(n: int) -> str:
         if n and n % size == 0:
             return f"{n // size}{suffix}"
     return str(n)
+
+
+_DECIMAL_SUFFIXES = (("E", 18), ("P", 15), ("T", 12), ("G", 9), ("M", 6), ("k", 3), ("", 0), ("m", -3), ("u", -6), ("n", -9))
+_BINARY_SUFFIXES = (("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10))
+
+
+def is_binary(text: object) -> bool:
+    """Whether a quantity is written with a binary suffix (its canonical form stays binary)."""
+    return isinstance(text, str) and text.strip().endswith("i")
+
+
+def format(value: Fraction, binary: bool = False) -> str:  # noqa: A001 - upstream's Quantity.String
+    """The canonical text of an exact value, as upstream's Quantity.String: the largest
+    suffix that keeps the number whole (binary suffixes for BinarySI whole values),
+    rounding up to nano-units."""
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if binary and v.denominator == 1:
+        n = v.numerator
+        for suffix, shift in _BINARY_SUFFIXES:
+            if n % (1 << shift) == 0:
+                return f"{sign}{n >> shift}{suffix}"
+        return f"{sign}{n}"
+    nano = v * 10**9
+    n = -((-nano.numerator) // nano.denominator)  # round up to nano-units
+    for suffix, exp in _DECIMAL_SUFFIXES:
+        unit = 10 ** (exp + 9)
+        if n % unit == 0:
+            return f"{sign}{n // unit}{suffix}"
+    return f"{sign}{n}n"
