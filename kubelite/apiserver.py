@@ -572,17 +572,43 @@ class APIServer:
             self.audit("delete", kind, ns, name, "allow", 200)
         return res
 
-    def evict(self, namespace: str, name: str) -> Result:
-        """The Eviction API: a create on pods/eviction, carried out by the control plane."""
+    def evict(self, namespace: str, name: str, dry_run: bool = False) -> Result:
+        """The Eviction API: a create on pods/eviction, carried out by the control plane.
+
+        Disruption budgets are honoured as upstream's eviction handler does
+        (kubelite.policy.disruption): a refusal is TooManyRequests (429) naming the
+        budget in its causes; an allowed eviction of a guarded pod first takes one
+        disruption from the budget's status, then deletes the pod.
+        """
+        from kubelite.errors import ServerError, TooManyRequests
+        from kubelite.policy import disruption
+
         pk = kinds.by_kind("Pod")
         self.authorize("create", pk, namespace, name, "eviction")
         who, self.identity = self.identity, None
         try:
-            res = self.delete(pk, namespace, name)
+            with self.store.locked():
+                pod = self.store.try_get(pk, namespace, name) if _key_ok(pk, namespace, name) else None
+                if pod is None:
+                    raise NotFound("pods", name)
+                budget_kind = kinds.for_object("policy/v1", "PodDisruptionBudget")
+                budgets = self.store.list(budget_kind, namespace) if budget_kind is not None else []
+                verdict = disruption.evict(pod, budgets, self.clock.stamp())
+                if not verdict.allowed:
+                    if verdict.code == 429:
+                        raise TooManyRequests(verdict.message, [verdict.cause] if verdict.cause else [],
+                                              retry_after=10 if verdict.pdb is not None and "processed" in verdict.cause else 0)
+                    if verdict.code == 403:
+                        raise Forbidden(verdict.message)
+                    raise ServerError(verdict.message)
+                if verdict.pdb_status is not None and not dry_run:
+                    updated = clone(verdict.pdb)
+                    updated["status"] = verdict.pdb_status
+                    self._replace(budget_kind, updated, verdict.pdb)
+                res = self.delete(pk, namespace, name, dry_run=dry_run)
         finally:
             self.identity = who
-        if who is not None:
-            self.identity = who
+        if who is not None and not dry_run:
             self.audit("create", pk, namespace, name, "allow", 201, "eviction")
         return res
 

@@ -70,6 +70,21 @@ class Forbidden(ServerError):
     reason = "Forbidden"
 
 
+class TooManyRequests(ServerError):
+    """429: try again later (an eviction a disruption budget refuses, for now).
+
+    `causes` are the Status details' causes (e.g. which budget blocks and why);
+    `retry_after` is upstream's Retry-After in seconds.
+    """
+
+    reason = "TooManyRequests"
+
+    def __init__(self, message: str, causes: list[str] | None = None, retry_after: int = 0):
+        super().__init__(message)
+        self.causes = causes or []
+        self.retry_after = retry_after
+
+
 class Unauthorized(KubeliteError):
     reason = "Unauthorized"
 

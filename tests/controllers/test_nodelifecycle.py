@@ -77,7 +77,7 @@ def test_drain_evicts_controller_pods_and_refuses_bare_ones_without_force(kl):
     _cluster(kl, 2)
     kl(["apply", "-f", "-"], stdin=json.dumps(bare), now=at(0))
     r = kl(["drain", "n1"])
-    assert r.rc == 1 and "cannot delete Pods that declare no controller" in r.err
+    assert r.rc == 1 and "cannot delete Pods declare no controller (use --force to override): default/bare" in r.err
     r = kl(["drain", "n1", "--force"])
     assert r.rc == 0 and r.out.strip().endswith("node/n1 drained")
     assert not [p for p in objects(kl, "pods") if p["spec"].get("nodeName") == "n1"]
