@@ -40,6 +40,7 @@ ORDER: list[tuple[str, str]] = [
     ("volumebinder", "kubelite.controllers.volumebinder"),
     ("scheduler", "kubelite.controllers.scheduler"),
     ("kubelet", "kubelite.controllers.kubelet"),
+    ("disruption", "kubelite.controllers.disruption"),
     ("endpoints", "kubelite.controllers.endpoints"),
     ("clusterrole-aggregation", "kubelite.controllers.clusterroleaggregation"),
     ("garbagecollector", "kubelite.controllers.garbagecollector"),
