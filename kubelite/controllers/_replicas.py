@@ -10,6 +10,7 @@ from typing import Callable
 from kubelite.api.fastcopy import clone
 from kubelite.api.selectors import Selector
 from kubelite.controllers import _common as c
+from kubelite.errors import Forbidden
 
 DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
 BURST = 500  # upstream's burstReplicas
@@ -77,6 +78,26 @@ def choose_victims(pods: list[dict], count: int, related: list[dict] | None = No
     return ranked[:count]
 
 
+FAILURE = "ReplicaFailure"
+
+
+def _failure_condition(ctx, owner: dict, status: dict, failure: str | None) -> None:
+    """Upstream's ReplicaFailure condition: set (once, with the FailedCreate event) when a create
+    is refused, removed when creates go through again."""
+    conds = status.get("conditions") or []
+    present = any(cd.get("type") == FAILURE for cd in conds)
+    if failure is not None and not present:
+        status["conditions"] = conds + [{"type": FAILURE, "status": "True", "lastTransitionTime": ctx.stamp,
+                                         "reason": "FailedCreate", "message": failure}]
+        ctx.event(owner, "Warning", "FailedCreate", f"Error creating: {failure}")
+    elif failure is None and present:
+        rest = [cd for cd in conds if cd.get("type") != FAILURE]
+        if rest:
+            status["conditions"] = rest
+        else:
+            status.pop("conditions", None)
+
+
 def calculate_status(owner: dict, active: list[dict], now) -> dict:
     """Upstream's calculateStatus for a ReplicaSet or ReplicationController."""
     spec = owner.get("spec") or {}
@@ -137,13 +158,18 @@ def _sync_one(ctx, owner: dict, selector: Selector) -> None:
     ns = owner["metadata"]["namespace"]
     claimed = _claim(ctx, owner, selector)
     active = [p for p in claimed if c.is_active(p)]
+    failure = None  # upstream's manageReplicasErr: a create the API server refused
     if not c.is_terminating(owner):
         diff = len(active) - c.replicas_of(owner)
         if diff < 0:
             for _ in range(min(-diff, BURST)):
                 name = f"{owner['metadata']['name']}-{c.random_suffix()}"
                 pod = c.pod_from_template(owner["spec"].get("template") or {}, owner, name, ns)
-                created = ctx.create(pod)
+                try:
+                    created = ctx.create(pod)
+                except Forbidden as e:  # a quota or limit refused it: say so, retry next pass
+                    failure = e.message
+                    break
                 if created is None:
                     continue
                 active.append(created)
@@ -158,6 +184,7 @@ def _sync_one(ctx, owner: dict, selector: Selector) -> None:
                     ctx.change(owner, f"deleted pod {pod['metadata']['name']}")
     status = calculate_status(owner, active, ctx.now)
     c.requeue_for_min_ready(ctx, active, (owner.get("spec") or {}).get("minReadySeconds") or 0, f"{owner['kind']} {ns}/{owner['metadata']['name']}")
+    _failure_condition(ctx, owner, status, failure)
     if status != (owner.get("status") or {}):
         current = ctx.snap.get(owner["kind"], ns, owner["metadata"]["name"]) or owner
         updated = clone(current)

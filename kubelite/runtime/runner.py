@@ -27,6 +27,7 @@ ORDER: list[tuple[str, str]] = [
     ("namespace", "kubelite.controllers.namespace"),
     ("crd", "kubelite.controllers.crd"),
     ("serviceaccount", "kubelite.controllers.serviceaccount"),
+    ("resourcequota", "kubelite.controllers.resourcequota"),
     ("kubelet-node", "kubelite.controllers.kubeletnode"),
     ("nodelifecycle", "kubelite.controllers.nodelifecycle"),
     ("podgc", "kubelite.controllers.podgc"),
