@@ -89,8 +89,8 @@ def pod(obj: dict) -> None:
     spec = _sub(obj, "spec")
     pod_spec(spec)
     _set(spec, "enableServiceLinks", True)
-    _set(spec, "preemptionPolicy", "PreemptLowerPriority")
-    _set(spec, "priority", 0)
+    # spec.priority and spec.preemptionPolicy come from the Priority admission plugin
+    # (kubelite/admission/priority.py), which resolves priorityClassName first.
     # The ServiceAccount admission plugin.
     _set(spec, "serviceAccountName", spec.get("serviceAccount") or "default")
     _set(spec, "serviceAccount", spec["serviceAccountName"])
