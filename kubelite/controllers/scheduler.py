@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from kubelite.api.fastcopy import clone
-from kubelite.api import quantity
+from kubelite.api import kinds, quantity
 from kubelite.controllers import _common as c
 
 SCHEDULER = "default-scheduler"
@@ -341,10 +341,16 @@ def sync(ctx) -> None:
     # Upstream's queue orders by priority, then by arrival.
     pending.sort(key=lambda p: (-int((p.get("spec") or {}).get("priority") or 0), p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"]))
     placer = Placer(infos)
-    ctx.guarded(pending, lambda pod: _schedule(ctx, pod, placer, check))
+    # Pods nominated to a node by an earlier preemption hold their place there (upstream's nominator).
+    nominated: dict[str, list[dict]] = {}
+    for p in pending:
+        n = (p.get("status") or {}).get("nominatedNodeName")
+        if n:
+            nominated.setdefault(n, []).append(p)
+    ctx.guarded(pending, lambda pod: _schedule(ctx, pod, placer, check, nominated))
 
 
-def _schedule(ctx, pod: dict, placer: Placer, check) -> None:
+def _schedule(ctx, pod: dict, placer: Placer, check, nominated: dict[str, list[dict]] | None = None) -> None:
     infos = placer.infos
     prefilter = getattr(check, "prefilter", None)
     rejected = prefilter(pod) if prefilter is not None and infos else None
@@ -355,17 +361,27 @@ def _schedule(ctx, pod: dict, placer: Placer, check) -> None:
         best, reasons = placer.place(pod, check, claims)
     if best is None:
         reasons = {"no nodes available to schedule pods": 1} if not infos else reasons
+        nominee = (pod.get("status") or {}).get("nominatedNodeName")
         if rejected:
             msg = f"0/{len(infos)} nodes are available: {rejected}."
         else:
             msg = failure_message(len(infos), reasons) if infos else "no nodes available to schedule pods"
+            if infos:
+                # PostFilter: DefaultPreemption, when the pod fits nowhere as things stand.
+                nominee, more = _preempt(ctx, pod, placer, check, nominated if nominated is not None else {})
+                msg += f" {more}" if more else ""
         cond = c.condition(pod, "PodScheduled")
-        if cond and cond.get("status") == "False" and cond.get("message") == msg:
+        if cond and cond.get("status") == "False" and cond.get("message") == msg \
+                and (pod.get("status") or {}).get("nominatedNodeName") == nominee:
             return  # already says so; nothing new to write
         updated = clone(pod)
         status = updated.setdefault("status", {})
         status.setdefault("phase", "Pending")
         c.set_condition(status, "PodScheduled", "False", "Unschedulable", msg, ctx.stamp, probe=True)
+        if nominee:
+            status["nominatedNodeName"] = nominee
+        else:
+            status.pop("nominatedNodeName", None)
         if ctx.update(updated) is not None:
             ctx.event(pod, "Warning", "FailedScheduling", msg)
             ctx.change(pod, f"unschedulable: {msg}")
@@ -388,3 +404,58 @@ def _schedule(ctx, pod: dict, placer: Placer, check) -> None:
     ns = pod["metadata"]["namespace"]
     ctx.event(pod, "Normal", "Scheduled", f"Successfully assigned {ns}/{pod['metadata']['name']} to {best.name}")
     ctx.change(pod, f"scheduled to {best.name}")
+
+
+def _preempt(ctx, pod: dict, placer: Placer, check, nominated: dict[str, list[dict]]) -> tuple[str | None, str]:
+    """DefaultPreemption (kubelite.policy.priority): evict the victims on the chosen node and
+    nominate it. Returns (the nominated node or None, the `preemption: ...` message when none)."""
+    from kubelite.policy import priority as pr
+
+    infos = {i.name: i for i in placer.infos}
+    requests = pod_requests(pod)
+    prio = pr.pod_priority(pod)
+    me = pod["metadata"].get("uid")
+    # Only nodes that failed on resources alone can be helped by removing pods.
+    resolvable = {n for n, i in infos.items()
+                  if static_reason(pod, i) is None and (check is None or check(pod, i.node) is None)}
+
+    def pods_on(node: str) -> list[dict]:
+        return [p for p in ctx.snap.pods_on(node) if c.pod_phase(p) not in ("Succeeded", "Failed")]
+
+    def fits(p: dict, node: str, left: list[dict]) -> bool:
+        info = NodeInfo(infos[node].node, infos[node].allocatable)
+        for q in left:
+            info.add(q)
+        for q in nominated.get(node, []):  # higher or equal priority pods already nominated here
+            if q["metadata"].get("uid") != me and pr.pod_priority(q) >= prio:
+                info.add(q)
+        return fit_reason(info, requests) is None
+
+    budget_kind = kinds.for_object("policy/v1", "PodDisruptionBudget")
+    budgets = ctx.snap.list("PodDisruptionBudget") if budget_kind is not None else []
+    chosen, msg = pr.preempt(pod, sorted(infos), resolvable, pods_on, fits, budgets)
+    if chosen is None:
+        return None, msg
+    if not chosen.victims:
+        return chosen.node, ""
+    scheduler = (pod.get("spec") or {}).get("schedulerName") or SCHEDULER
+    for victim in chosen.victims:
+        marked = clone(victim)
+        conds = [cd for cd in (marked.setdefault("status", {}).get("conditions") or []) if cd.get("type") != "DisruptionTarget"]
+        marked["status"]["conditions"] = conds + [pr.disruption_condition(scheduler, ctx.stamp)]
+        stored = ctx.update(marked)
+        if stored is None or not ctx.delete(stored):
+            return None, ""  # a conflict: try again next pass
+        ctx.event(victim, "Normal", "Preempted", f"Preempted by pod {me} on node {chosen.node}")
+        ctx.change(victim, f"preempted by {pod['metadata']['namespace']}/{pod['metadata']['name']} on {chosen.node}")
+    # Lower-priority pods nominated to that node may no longer fit there: they look again.
+    for other in list(nominated.get(chosen.node, [])):
+        if pr.pod_priority(other) < prio and other["metadata"].get("uid") != me:
+            cleared = clone(ctx.snap.get("Pod", other["metadata"]["namespace"], other["metadata"]["name"]) or other)
+            cleared.setdefault("status", {}).pop("nominatedNodeName", None)
+            if ctx.update(cleared) is not None:
+                nominated[chosen.node].remove(other)
+    for n in nominated:
+        nominated[n] = [q for q in nominated[n] if q["metadata"].get("uid") != me]
+    nominated.setdefault(chosen.node, []).append(pod)
+    return chosen.node, ""
