@@ -88,7 +88,8 @@ def test_an_unschedulable_pod_gets_the_condition_and_one_folded_event(kl):
     p = one(kl, "pod", "hungry")
     c = cond(p, "PodScheduled")
     assert c["status"] == "False" and c["reason"] == "Unschedulable"
-    assert c["message"] == "0/2 nodes are available: 2 Insufficient cpu."
+    assert c["message"] == ("0/2 nodes are available: 2 Insufficient cpu. "
+                            "preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.")
     evs = [e for e in objects(kl, "events") if e["reason"] == "FailedScheduling"]
     assert len(evs) == 1 and evs[0]["type"] == "Warning"
     r = kl(["describe", "pod", "hungry"])
