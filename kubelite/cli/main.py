@@ -42,6 +42,8 @@ COMMANDS: dict[str, str] = {
     "federation": "kubelite.cli.federation:federation",
     "config": "kubelite.cli.config:config",
     "serve": "kubelite.cli.serve:serve",
+    "top": "kubelite.cli.top:top",
+    "netpol": "kubelite.cli.netpol:netpol",
 }
 HELP = {
     "api-resources": "Print the supported API resources",
@@ -75,6 +77,8 @@ HELP = {
     "federation": "Join and unjoin member clusters of a federation (KubeFed)",
     "config": "Name state directories as contexts and pick the current one",
     "serve": "Serve the Kubernetes API over HTTPS from the state directory",
+    "top": "Display resource (CPU/memory) usage of pods or nodes",
+    "netpol": "Answer whether NetworkPolicies allow traffic between two pods",
 }
 
 

@@ -42,6 +42,7 @@ ORDER: list[tuple[str, str]] = [
     ("scheduler", "kubelite.controllers.scheduler"),
     ("kubelet", "kubelite.controllers.kubelet"),
     ("disruption", "kubelite.controllers.disruption"),
+    ("horizontalpodautoscaler", "kubelite.controllers.horizontalpodautoscaler"),
     ("endpoints", "kubelite.controllers.endpoints"),
     ("clusterrole-aggregation", "kubelite.controllers.clusterroleaggregation"),
     ("garbagecollector", "kubelite.controllers.garbagecollector"),
