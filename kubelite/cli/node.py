@@ -205,3 +205,30 @@ def drain(node, ignore_daemonsets, delete_emptydir_data, force, disable_eviction
     if failed:
         raise UsageError(f'unable to drain node "{node}" due to error: ' + ", ".join(failed) + ", continuing command...")
     click.echo(f"node/{node} drained" + (" (dry run)" if dry_run else ""))
+
+
+@click.command()
+@click.argument("pods", nargs=-1, required=True)
+@click.option("--dry-run", "dry_run", default=None, flag_value="server", is_flag=False,
+              help="Check the eviction against the disruption budgets without evicting.")
+@global_options
+def evict(pods, dry_run):
+    """Evict pods through the Eviction API (pods/eviction), honouring PodDisruptionBudgets.
+
+    A refusal is upstream's 429 TooManyRequests, followed by the budget that refused it.
+
+    \b
+    Example:
+      kubelite evict web-7x9k2 -n shop
+    """
+    from kubelite.errors import TooManyRequests
+
+    c = obj()
+    for name in pods:
+        try:
+            c.api.evict(c.namespace, name, dry_run=bool(dry_run))
+        except TooManyRequests as e:
+            for cause in e.causes:
+                click.echo(cause, err=True)
+            raise
+        click.echo(f"pod/{name} evicted" + (" (server dry run)" if dry_run else ""))

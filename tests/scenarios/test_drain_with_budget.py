@@ -52,3 +52,22 @@ def test_disable_eviction_deletes_without_asking_the_budget(kl):
     r = kl(["drain", "n1", "--disable-eviction"], now=at(5))
     assert r.rc == 0, r.err
     assert "deleted" in r.out and not [p for p in objects(kl, "pods") if p["spec"]["nodeName"] == "n1"]
+
+
+def test_evict_reports_the_refusing_budget_and_writes_nothing(kl):
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + deployment_yaml("web", 2) + "---\n" + json.dumps(PDB), now=at(0))
+    stable(kl, at(0))
+    name = objects(kl, "pods")[0]["metadata"]["name"]
+    r = kl(["evict", name], now=at(1))
+    assert r.rc == 1
+    assert r.err.splitlines() == ["The disruption budget web needs 2 healthy pods and has 2 currently",
+                                  "Error from server (TooManyRequests): Cannot evict pod as it would violate the pod's disruption budget."]
+    assert len(objects(kl, "pods")) == 2
+    kl(["patch", "pdb", "web", "--type", "merge", "-p", '{"spec": {"minAvailable": 1}}'], now=at(2))
+    r = kl(["evict", name], now=at(2))
+    assert r.rc == 1 and "is still being processed by the server" in r.err  # the controller has not seen generation 2
+    stable(kl, at(3))
+    r = kl(["evict", name, "--dry-run"], now=at(4))
+    assert r.rc == 0 and r.out.strip() == f"pod/{name} evicted (server dry run)"
+    assert one(kl, "pdb", "web")["status"]["disruptionsAllowed"] == 1 and len(objects(kl, "pods")) == 2
+    assert kl(["evict", name], now=at(4)).out.strip() == f"pod/{name} evicted"
