@@ -29,6 +29,7 @@ from kubelite.api.fastcopy import clone
 from kubelite.api import selectors
 from kubelite.api import kinds
 from kubelite.controllers import _common as c
+from kubelite.errors import Forbidden
 
 HASH = c.REVISION_HASH
 TEMPLATE_GENERATION = "pod-template-generation"
@@ -464,8 +465,12 @@ class _Sync:
             t["spec"]["affinity"] = node_affinity_for(t["spec"].get("affinity"), node_name)
             name = self._pod_name()
             pod = c.pod_from_template(t, self.ds, name, self.ns)
-            if self.ctx.create(pod) is None:
-                continue
+            try:
+                if self.ctx.create(pod) is None:
+                    continue
+            except Forbidden as e:  # a quota or limit refused it: say so, retry next pass
+                c.event_once(self.ctx, self.ds, "Warning", "FailedCreate", f"Error creating: {e.message}")
+                break
             self.wrote = True
             self.ctx.event(self.ds, "Normal", "SuccessfulCreate", f"Created pod: {name}")
             self.ctx.change(self.ds, f"created pod {name} for node {node_name}")

@@ -49,6 +49,7 @@ from kubelite.api import selectors
 from kubelite.api.defaults import job_generated_selector
 
 from kubelite.controllers import _common as c
+from kubelite.errors import Forbidden
 
 TRACKING = "batch.kubernetes.io/job-tracking"
 INDEX = "batch.kubernetes.io/job-completion-index"
@@ -593,7 +594,11 @@ def _manage(ctx, job: dict, active_pods: list[dict], pods: list[dict], by_name: 
             m["labels"] = {**(m.get("labels") or {}), INDEX: str(ix)}
             t.setdefault("spec", {})["hostname"] = f"{name}-{ix}"
         pod_name = generate_name(name, ix) + c.random_suffix()
-        created = ctx.create(c.pod_from_template(t, job, pod_name, ns))
+        try:
+            created = ctx.create(c.pod_from_template(t, job, pod_name, ns))
+        except Forbidden as e:  # a quota or limit refused it: say so, retry next pass
+            c.event_once(ctx, job, "Warning", "FailedCreate", f"Error creating: {e.message}")
+            return
         if created is None:
             continue
         by_name[pod_name] = created

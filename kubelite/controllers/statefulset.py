@@ -29,6 +29,7 @@ from typing import Any
 from kubelite.api.fastcopy import clone
 from kubelite.api import selectors
 from kubelite.controllers import _common as c
+from kubelite.errors import Forbidden
 
 HASH = c.REVISION_HASH
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
@@ -570,7 +571,12 @@ class _Sync:
         if self.claims_stale(ordinal, pod):
             raise _Stop()
         self.create_claims(ordinal, name)
-        created = self.ctx.create(pod)
+        try:
+            created = self.ctx.create(pod)
+        except Forbidden as e:  # a quota or limit refused it: say so once, retry next pass
+            c.event_once(self.ctx, self.sts, "Warning", "FailedCreate",
+                         f"create Pod {name} in StatefulSet {self.name} failed error: {e.message}")
+            raise _Stop() from None
         if created is None:
             raise _Stop()
         self.fix_claim_owners(created)

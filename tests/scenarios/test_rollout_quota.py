@@ -52,3 +52,16 @@ def test_a_pod_beyond_the_quota_is_refused_with_upstreams_message(kl):
     assert r.rc == 1
     assert 'pods "p" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=0, limited: pods=0' in r.err
     assert objects(kl, "pods") == []
+
+
+def test_a_statefulset_held_by_the_quota_says_so_once_and_the_pass_stays_clean(kl):
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+           "spec": {"replicas": 2, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+                    "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "db", "image": "postgres"}]}}}}
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + "---\n" + quota(1) + "---\n" + json.dumps(sts), now=at(0))
+    stable(kl, at(0))
+    assert [p["metadata"]["name"] for p in objects(kl, "pods")] == ["db-0"]
+    events = [e["message"] for e in objects(kl, "events") if e["reason"] == "FailedCreate"]
+    assert events == ['create Pod db-1 in StatefulSet db failed error: pods "db-1" is forbidden: '
+                      "exceeded quota: pods, requested: pods=1, used: pods=1, limited: pods=1"]
+    assert json.loads(kl(["reconcile", "-o", "json"], now=at(0)).out)["writes"] == 0
