@@ -33,6 +33,7 @@ def test_an_hpa_scales_two_to_eight_to_three_holding_the_scale_down_for_the_wind
     assert replicas(kl) == 4  # 200% of request against 50%: 8 wanted, doubling at most
     assert cond(hpa, "ScalingLimited") == cond(hpa, "ScalingLimited") | {"status": "True", "reason": "ScaleUpLimit"}
     assert hpa["status"]["currentMetrics"][0]["resource"]["current"] == {"averageUtilization": 200, "averageValue": "200m"}
+    assert kl(["get", "hpa"], now=at(60)).out.splitlines()[1].split() == ["web", "Deployment/web", "cpu:", "200%/50%", "2", "8", "2", "60s"]
     stable(kl, at(60))  # the new pods count as idle while unready: 2 x 200% over 4 pods still wants 8
     assert replicas(kl) == 8
     assert sorted(e["message"] for e in objects(kl, "events") if e["reason"] == "SuccessfulRescale") == \

@@ -20,6 +20,7 @@ def test_a_drain_waits_for_the_budget_and_goes_through_after_a_scale_up(kl):
     status = one(kl, "pdb", "web")["status"]
     assert (status["currentHealthy"], status["desiredHealthy"], status["expectedPods"], status["disruptionsAllowed"]) == (2, 2, 2, 0)
     assert status["conditions"][0]["reason"] == "InsufficientPods"
+    assert kl(["get", "pdb"], now=at(0)).out.splitlines()[1].split() == ["web", "2", "N/A", "0", "0s"]
 
     r = kl(["drain", "n1", "--timeout", "1s"], now=at(5))
     assert r.rc == 1
