@@ -96,12 +96,6 @@ class BadRequest(ServerError):
     reason = "BadRequest"
 
 
-class TooManyRequests(ServerError):
-    """A request refused for now: an eviction a disruption budget blocks (429)."""
-
-    reason = "TooManyRequests"
-
-
 class Expired(ServerError):
     """A watch or continue token older than the history kept (410 Gone)."""
 

@@ -398,7 +398,7 @@ def subresource_create(c: Call) -> tuple[int, dict]:
     info, api = c.info, c.api
     sub, body = info.subresource, c.body if isinstance(c.body, dict) else {}
     if info.kind.kind == "Pod" and sub == "eviction":
-        api.evict(info.namespace, info.name)
+        api.evict(info.namespace, info.name, dry_run=c.dry_run)
         return 201, st.success()
     if info.kind.kind == "Pod" and sub == "binding":
         target = (body.get("target") or {}).get("name")

@@ -89,8 +89,10 @@ def from_error(e: BaseException, kind=None) -> dict:
                 d["group"] = kind.group
         return status("Forbidden", e.message, d or None)
     if isinstance(e, errors.TooManyRequests):
-        return status("TooManyRequests", e.message, {"causes": [{"reason": "DisruptionBudget", "message": e.message}]}
-                      if "disruption budget" in e.message else None)
+        d = {"causes": [{"reason": "DisruptionBudget", "message": m} for m in e.causes]} if e.causes else {}
+        if e.retry_after:
+            d["retryAfterSeconds"] = e.retry_after
+        return status("TooManyRequests", e.message, d or None)
     if isinstance(e, errors.Expired):
         return status("Expired", e.message)
     if isinstance(e, (errors.BadRequest, errors.UsageError)):
