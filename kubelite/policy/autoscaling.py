@@ -272,30 +272,31 @@ def _changed_in_period(events: list[tuple[str, int]], period: int, now: dt.datet
     return sum(n for t, n in events if _within(t, cutoff, True))
 
 
-def scale_up_limit(current: int, history: History, r: dict, now: dt.datetime) -> int:
-    """Upstream's calculateScaleUpLimitWithScalingRules."""
+def _policy_limit(current: int, history: History, r: dict, now: dt.datetime, up: bool) -> int:
+    """Upstream's calculateScaleUpLimitWithScalingRules (up) and calculateScaleDownLimitWithBehaviors:
+    each policy proposes a bound from the replicas at the start of its period; selectPolicy
+    Max takes the largest change, Min the smallest, Disabled none."""
     if r.get("selectPolicy") == "Disabled":
         return current
-    pick = min if r.get("selectPolicy") == "Min" else max
+    smallest_change = r.get("selectPolicy") == "Min"
+    pick = min if smallest_change == up else max
     result = None
     for p in r.get("policies") or []:
         start = current - _changed_in_period(history.up, p["periodSeconds"], now) + _changed_in_period(history.down, p["periodSeconds"], now)
-        proposed = start + p["value"] if p["type"] == "Pods" else math.ceil(start * (1 + p["value"] / 100))
+        if up:
+            proposed = start + p["value"] if p["type"] == "Pods" else math.ceil(start * (1 + p["value"] / 100))
+        else:
+            proposed = start - p["value"] if p["type"] == "Pods" else int(start * (1 - p["value"] / 100))
         result = proposed if result is None else pick(result, proposed)
     return current if result is None else result
+
+
+def scale_up_limit(current: int, history: History, r: dict, now: dt.datetime) -> int:
+    return _policy_limit(current, history, r, now, up=True)
 
 
 def scale_down_limit(current: int, history: History, r: dict, now: dt.datetime) -> int:
-    """Upstream's calculateScaleDownLimitWithBehaviors."""
-    if r.get("selectPolicy") == "Disabled":
-        return current
-    pick = max if r.get("selectPolicy") == "Min" else min
-    result = None
-    for p in r.get("policies") or []:
-        start = current - _changed_in_period(history.up, p["periodSeconds"], now) + _changed_in_period(history.down, p["periodSeconds"], now)
-        proposed = start - p["value"] if p["type"] == "Pods" else int(start * (1 - p["value"] / 100))
-        result = proposed if result is None else pick(result, proposed)
-    return current if result is None else result
+    return _policy_limit(current, history, r, now, up=False)
 
 
 def normalize(behavior: dict | None, history: History, current: int, desired: int, min_r: int, max_r: int,
