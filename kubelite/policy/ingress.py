@@ -24,10 +24,12 @@ LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
 
 def default_class(classes: list[dict]) -> str | None:
-    """The default IngressClass's name (with several, the first by name, as admission would refuse the rest)."""
-    names = sorted(c["metadata"]["name"] for c in classes
-                   if ((c.get("metadata") or {}).get("annotations") or {}).get(DEFAULT_CLASS_ANNOTATION) == "true")
-    return names[0] if names else None
+    """The default IngressClass's name: of those annotated default, the newest (as the
+    DefaultIngressClass admission plugin picks), ties by name."""
+    marked = [c for c in classes if ((c.get("metadata") or {}).get("annotations") or {}).get(DEFAULT_CLASS_ANNOTATION) == "true"]
+    if not marked:
+        return None
+    return max(marked, key=lambda c: ((c.get("metadata") or {}).get("creationTimestamp") or "", c["metadata"]["name"]))["metadata"]["name"]
 
 
 def class_of(ingress: dict, default: str | None) -> str | None:

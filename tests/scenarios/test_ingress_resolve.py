@@ -46,3 +46,5 @@ def test_resolve_follows_the_longest_prefix_and_exact_paths_to_ready_endpoints(k
     r = kl(["resolve", "http://other.example.com/"], now=at(1))
     assert r.rc == 1 and r.err.strip() == "** server can't find http://other.example.com/: NXDOMAIN"
     assert kl(["resolve", "kubernetes"], now=at(1)).out.strip() == "10.96.0.1"  # DNS answers are unchanged
+    # DefaultIngressClass admission wrote the default class into the Ingress when it was created.
+    assert json.loads(kl(["get", "ingress", "shop", "-o", "json"]).out)["spec"]["ingressClassName"] == "nginx"
