@@ -1,8 +1,7 @@
 """LimitRange admission, as upstream's LimitRanger plugin: new pods get the namespace's
 default requests and limits (noted in the kubernetes.io/limit-ranger annotation), and
 pods and claims outside min, max or maxLimitRequestRatio are refused (403) with upstream's
-messages. A LimitRange's Container items get their defaults filled on the way in, as
-upstream's API defaulting does. The rules are kubelite.policy.limitrange.
+messages. The rules are kubelite.policy.limitrange.
 """
 from __future__ import annotations
 
@@ -14,11 +13,6 @@ from kubelite.errors import Forbidden
 def admit(api, kind, obj: dict, old: dict | None, dry_run: bool):
     from kubelite.policy import limitrange
 
-    if kind.kind == "LimitRange":
-        spec = obj.get("spec") or {}
-        if spec.get("limits"):
-            spec["limits"] = [limitrange.default_item(item) for item in spec["limits"]]
-        return None
     # Containers cannot change after creation, so only creates are checked, as upstream.
     if old is not None or kind.kind not in ("Pod", "PersistentVolumeClaim"):
         return None

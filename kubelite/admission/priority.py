@@ -49,7 +49,6 @@ def admit(api, kind, obj: dict, old: dict | None, dry_run: bool):
                                    f"maximum allowed value of a user defined priority is {priority.HIGHEST_USER_DEFINABLE}"))
         if errs:
             raise invalid("PriorityClass", name, errs)
-        obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
         if obj.get("globalDefault") and not (old or {}).get("globalDefault"):
             try:
                 priority.check_class(obj, api.store.list(_kind()))

@@ -29,34 +29,13 @@ def _q(value) -> Fraction:
         return Fraction(0)
 
 
-def default_item(item: dict) -> dict:
-    """Upstream's SetDefaults_LimitRangeItem for Container items: the default limit falls back
-    to max, the default request to the default limit, then to min."""
-    if item.get("type") != "Container":
-        return item
-    out = dict(item)
-    default = dict(item.get("default") or {})
-    request = dict(item.get("defaultRequest") or {})
-    for k, v in (item.get("max") or {}).items():
-        default.setdefault(k, v)
-    for k, v in default.items():
-        request.setdefault(k, v)
-    for k, v in (item.get("min") or {}).items():
-        request.setdefault(k, v)
-    if default:
-        out["default"] = default
-    if request:
-        out["defaultRequest"] = request
-    return out
-
-
 def container_defaults(ranges: list[dict]) -> tuple[dict, dict]:
-    """The default (requests, limits) of the namespace's Container items."""
+    """The default (requests, limits) of the namespace's Container items, as stored: the API
+    server's defaulting (kubelite.api.defaults.limitrange) fills them from max and min."""
     requests, limits = {}, {}
     for lr in ranges:
         for item in (lr.get("spec") or {}).get("limits") or []:
             if item.get("type") == "Container":
-                item = default_item(item)
                 requests.update(item.get("defaultRequest") or {})
                 limits.update(item.get("default") or {})
     return requests, limits

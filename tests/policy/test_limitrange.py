@@ -34,17 +34,12 @@ def test_defaults_fill_missing_requests_and_limits_and_say_so():
 
 def test_defaults_never_override_what_the_container_says():
     p = pod(requests={"cpu": "100m"}, limits={"cpu": "1"})
-    lr.default_pod(p, ranges({"type": "Container", "default": {"cpu": "500m", "memory": "1Gi"}}))
+    # As stored: the API server's defaulting filled defaultRequest from default.
+    lr.default_pod(p, ranges({"type": "Container", "default": {"cpu": "500m", "memory": "1Gi"},
+                              "defaultRequest": {"cpu": "500m", "memory": "1Gi"}}))
     res = p["spec"]["containers"][0]["resources"]
     assert res["requests"] == {"cpu": "100m", "memory": "1Gi"}
     assert res["limits"] == {"cpu": "1", "memory": "1Gi"}
-
-
-def test_the_default_request_falls_back_to_the_default_limit_then_to_min():
-    # The documentation's memory-default example: only default.memory given.
-    item = lr.default_item({"type": "Container", "default": {"memory": "512Mi"}, "min": {"cpu": "100m"}, "max": {"cpu": "800m"}})
-    assert item["default"] == {"memory": "512Mi", "cpu": "800m"}
-    assert item["defaultRequest"] == {"memory": "512Mi", "cpu": "800m"}
 
 
 def test_nothing_to_default_changes_nothing():

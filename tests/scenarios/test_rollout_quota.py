@@ -20,7 +20,7 @@ def test_a_rollout_stops_at_the_quota_and_resumes_when_it_is_raised(kl):
     kl(["apply", "-f", "-"], stdin=node_yaml("n1") + "---\n" + quota(3) + "---\n" + deployment_yaml("web", 3), now=at(0))
     stable(kl, at(0))
     assert one(kl, "quota", "pods")["status"] == {"hard": {"pods": "3"}, "used": {"pods": "3"}}
-    assert kl(["get", "quota"], now=at(0)).out.splitlines() == ["NAME   AGE   REQUEST     LIMIT", "pods   0s    pods: 3/3"]
+    assert kl(["get", "quota"], now=at(0)).out.splitlines() == ["NAME   REQUEST     LIMIT   AGE", "pods   pods: 3/3           0s"]
 
     assert kl(["set", "image", "deployment/web", "app=nginx:1.27"], now=at(10)).rc == 0
     stable(kl, at(10))
