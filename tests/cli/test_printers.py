@@ -31,7 +31,11 @@ TABLES = {
                   "web    nginx   shop.example.com             80, 443   5m"],
     "networkpolicies": ["NAME          POD-SELECTOR   AGE", "db-from-web   app=db         5m"],
     "pdb": ["NAME   MIN AVAILABLE   MAX UNAVAILABLE   ALLOWED DISRUPTIONS   AGE", "web    N/A             25%               0                     5m"],
-    "priorityclasses": ["NAME   VALUE    GLOBAL-DEFAULT   AGE", "high   100000   false            5m"],
+    # system-cluster-critical and system-node-critical exist from the start, as upstream's.
+    "priorityclasses": ["NAME                      VALUE        GLOBAL-DEFAULT   AGE",
+                        "high                      100000       false            5m",
+                        "system-cluster-critical   2000000000   false            5m",
+                        "system-node-critical      2000001000   false            5m"],
     "runtimeclasses": ["NAME     HANDLER   AGE", "gvisor   runsc     5m"],
     "flowschemas": ["NAME         PRIORITYLEVEL   MATCHINGPRECEDENCE   DISTINGUISHERMETHOD   AGE   MISSINGPL",
                     "batch-jobs   batch           1000                 ByUser                5m    ?"],
@@ -64,7 +68,8 @@ def test_get_prints_kubectls_columns(kl, stocked, resource):
 
 def test_priority_class_wide_adds_the_preemption_policy(kl, stocked):
     out = kl("get pc -o wide", now=LATER).out.splitlines()
-    assert out == ["NAME   VALUE    GLOBAL-DEFAULT   AGE   PREEMPTIONPOLICY", "high   100000   false            5m    PreemptLowerPriority"]
+    assert out[:2] == ["NAME                      VALUE        GLOBAL-DEFAULT   AGE   PREEMPTIONPOLICY",
+                       "high                      100000       false            5m    PreemptLowerPriority"]
 
 
 def test_hpa_targets_show_current_utilization_when_known(api, kl):
