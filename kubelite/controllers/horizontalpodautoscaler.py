@@ -117,6 +117,7 @@ def _sync_one(ctx, hpa: dict) -> None:
         msg = f"the HPA controller was unable to get the target's current scale: {problem}"
         c.set_condition(status, "AbleToScale", "False", "FailedGetScale", msg, ctx.stamp)
         c.event_once(ctx, hpa, "Warning", "FailedGetScale", problem)
+        status.setdefault("desiredReplicas", 0)  # required in status; nothing is known yet
         _write(ctx, hpa, status, history)
         return
     c.set_condition(status, "AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale", ctx.stamp)
