@@ -5,7 +5,7 @@ Importing this package registers every plugin with kubelite.apiserver.
 """
 import importlib
 
-PLUGINS = ("config", "services", "storage", "serviceaccounts", "rbac", "certificates", "customresources", "policies", "limitrange", "priority", "quota", "ingressclass")
+PLUGINS = ("config", "services", "storage", "serviceaccounts", "rbac", "certificates", "customresources", "policies", "limitrange", "priority", "ingressclass", "quota")
 
 for _name in PLUGINS:
     try:

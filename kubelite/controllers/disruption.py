@@ -12,6 +12,7 @@ from kubelite.policy import disruption
 
 # Re-run in the same pass when pods change after it ran: readiness makes currentHealthy.
 WATCHES = ("Pod",)
+REQUEUES = True  # the one wait on the clock, an eviction's 2-minute record, is reported (runtime/quiet.py)
 
 
 def sync(ctx) -> None:
@@ -66,6 +67,11 @@ def _sync_one(ctx, pdb: dict) -> None:
                      f"Pods selected by this PodDisruptionBudget (selector: {sel}) were found to be unmanaged. "
                      "As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. "
                      'To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.')
+    for stamp in computed.disrupted_pods.values():  # the record lapses DELETION_TIMEOUT after the eviction
+        when = c.parse_stamp(stamp)
+        if when is not None:
+            ctx.requeue_after((when + disruption.DELETION_TIMEOUT - ctx.now).total_seconds(),
+                              f"disruptedPods of PodDisruptionBudget {ns}/{pdb['metadata']['name']}")
     status = disruption.status_for(pdb, computed, ctx.stamp)
     if status == (pdb.get("status") or {}):
         return

@@ -26,6 +26,8 @@ HISTORY = "autoscaling.kubelite.io/history"
 USAGE = {"cpu": "sim.kubelite.io/cpu", "memory": "sim.kubelite.io/memory"}
 METRICS_WINDOW = dt.timedelta(seconds=30)  # the window a metrics-server sample covers
 SCALABLE = ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
+SYNC_PERIOD = 15  # seconds: upstream's --horizontal-pod-autoscaler-sync-period
+REQUEUES = True  # an HPA depends on the clock throughout (windows, init periods): it asks every sync period
 DEFAULT_METRICS = [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
 
 
@@ -105,6 +107,7 @@ def _format(milli: int, resource: str) -> str:
 
 
 def _sync_one(ctx, hpa: dict) -> None:
+    ctx.requeue_after(SYNC_PERIOD, f"HorizontalPodAutoscaler {hpa['metadata']['namespace']}/{hpa['metadata']['name']}")
     spec = hpa.get("spec") or {}
     status = clone(hpa.get("status") or {})
     meta_ann = (hpa["metadata"].get("annotations") or {})

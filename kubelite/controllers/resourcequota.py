@@ -13,6 +13,7 @@ from kubelite.policy import quota
 
 # Re-run in the same pass when pods change after it ran (created, finished, deleted).
 WATCHES = ("Pod",)
+REQUEUES = True  # no wait on the clock: usage is what is stored (runtime/quiet.py)
 
 _POD = ("pods", "cpu", "memory", "ephemeral-storage")
 _PVC = ("persistentvolumeclaims", "requests.storage")
