@@ -130,9 +130,9 @@ class Hub:
             if changes is None:  # no journal, or history lost: compare the caches with the store
                 for kind in list(self.caches):
                     self._rescan(api, kind, now_rv)
+                self.rv = now_rv
             else:
-                self._follow(api, changes)
-            self.rv = now_rv
+                self.rv = self._follow(api, changes, now_rv)
 
     def _rescan(self, api, kind: Kind, now_rv: int) -> None:
         old = self.caches[kind]
@@ -156,8 +156,13 @@ class Hub:
                 if w.kind == kind and w.wants(o):
                     w.send(etype, o)
 
-    def _follow(self, api, changes) -> None:
-        """Turn journal lines into events for the cached kinds: read each changed object once."""
+    def _follow(self, api, changes, now_rv: int) -> int:
+        """Turn journal lines into events for the cached kinds: read each changed object once.
+
+        A commit journals its lines before it renames its files into place, so a line may be
+        read before its object: then the file still holds an older version (or is still
+        there after a delete), and that change and every later one wait for the next poll.
+        Returns the resourceVersion delivered up to."""
         by_res = {(k.group, k.plural): k for k in self.caches}
         last = {}
         for ch in changes:
@@ -168,12 +173,13 @@ class Hub:
             cache = self.caches[kind]
             key = (ns or "", name)
             prev = cache.get(key)
-            obj = None
-            if ch.type != "DELETED":
-                try:
-                    obj = api.store.try_get(kind, ns or None, name)
-                except Exception:
-                    obj = None
+            try:
+                obj = api.store.try_get(kind, ns or None, name)
+            except Exception:
+                return ch.rv - 1  # mid-write: look again next time
+            if (ch.type == "DELETED" and obj is not None and _rv(obj) < ch.rv) or \
+                    (ch.type != "DELETED" and obj is not None and _rv(obj) < ch.rv):
+                return ch.rv - 1  # the commit has not renamed this file into place yet
             if obj is None:
                 if prev is None:
                     continue
@@ -186,6 +192,7 @@ class Hub:
             for w in self.watchers:
                 if w.kind == kind and w.wants(o):
                     w.send(etype, o)
+        return max(now_rv, max((c.rv for c in changes), default=now_rv))
 
     # -- watchers --------------------------------------------------------------------
     def add(self, w: Watcher, resource_version: str | None, send_initial: bool) -> None:
