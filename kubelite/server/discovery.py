@@ -35,7 +35,7 @@ def _arch() -> str:
 
 
 def all_kinds() -> list[Kind]:
-    return list(kinds.all_kinds()) if hasattr(kinds, "all_kinds") else list(kinds.KINDS)
+    return list(kinds.all_kinds())
 
 
 def groups() -> "OrderedDict[str, OrderedDict[str, list[Kind]]]":

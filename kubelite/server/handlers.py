@@ -93,7 +93,7 @@ def list_(c: Call) -> dict:
     kind = info.kind
     objs = c.api.list(kind, info.namespace)
     objs = filter_objects(kind, objs, q.get("labelSelector"), q.get("fieldSelector"))
-    rv = str(current_rv(c.api))
+    rv = str(c.api.store.current_rv())
     meta: dict[str, Any] = {"resourceVersion": rv}
     limit = _int(q.get("limit"), "limit") or 0
     start = q.get("continue")
@@ -136,16 +136,6 @@ def parse_field_selector(kind: Kind, text: str | None):
         raise
 
 
-def current_rv(api: APIServer) -> int:
-    f = getattr(api.store, "current_rv", None)
-    if f is not None:
-        return f()
-    try:
-        return int((api.store.root / "resource-version").read_text().strip() or 0)
-    except (OSError, ValueError):
-        return 0
-
-
 def _int(v: str | None, name: str) -> int | None:
     if v in (None, ""):
         return None
@@ -156,16 +146,21 @@ def _int(v: str | None, name: str) -> int | None:
 
 
 # -- writes --------------------------------------------------------------------------
+def check_gvk(kind: Kind, obj: dict) -> None:
+    """A body's apiVersion and kind must be the URL's, as upstream's decoder insists."""
+    if obj.get("apiVersion") != kind.api_version:
+        raise BadRequest(f'the API version in the data ({obj.get("apiVersion")}) does not match the expected API version ({kind.api_version})')
+    if obj.get("kind") != kind.kind:
+        raise BadRequest(f'the kind in the data ({obj.get("kind")}) does not match the expected kind ({kind.kind})')
+
+
 def _check_body_kind(c: Call, obj: Any) -> dict:
     kind = c.info.kind
     if not isinstance(obj, dict):
         raise BadRequest("the object provided is not a JSON object")
     obj.setdefault("apiVersion", kind.api_version)
     obj.setdefault("kind", kind.kind)
-    if obj.get("kind") != kind.kind or obj.get("apiVersion") != kind.api_version:
-        raise BadRequest(f'the API version in the data ({obj.get("apiVersion")}) does not match the expected API version ({kind.api_version})'
-                         if obj.get("apiVersion") != kind.api_version else
-                         f'the kind in the data ({obj.get("kind")}) does not match the expected kind ({kind.kind})')
+    check_gvk(kind, obj)
     meta = obj.get("metadata")
     if isinstance(meta, dict) and kind.namespaced:
         ns = meta.get("namespace")
@@ -353,7 +348,7 @@ def delete_collection(c: Call) -> tuple[int, dict]:
     finally:
         api.identity = who
     return 200, {"kind": f"{info.kind.kind}List", "apiVersion": info.kind.api_version,
-                 "metadata": {"resourceVersion": str(current_rv(api))}, "items": objs}
+                 "metadata": {"resourceVersion": str(api.store.current_rv())}, "items": objs}
 
 
 # -- subresources ------------------------------------------------------------------------

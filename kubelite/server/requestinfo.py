@@ -24,7 +24,7 @@ class RequestInfo:
 
 
 def kind_for(group: str, version: str, plural: str) -> Kind | None:
-    for k in kinds.all_kinds() if hasattr(kinds, "all_kinds") else kinds.KINDS:
+    for k in kinds.all_kinds():
         if k.plural == plural and k.group == group and k.version == version:
             return k
     return None

@@ -313,10 +313,9 @@ def apply(c) -> tuple[int, dict]:
     if not isinstance(applied, dict):
         raise BadRequest("the apply patch is not an object")
     kind = info.kind
-    if applied.get("apiVersion") != kind.api_version or applied.get("kind") != kind.kind:
-        raise BadRequest(f'the API version in the data ({applied.get("apiVersion")}) does not match the expected API version ({kind.api_version})'
-                         if applied.get("apiVersion") != kind.api_version else
-                         f'the kind in the data ({applied.get("kind")}) does not match the expected kind ({kind.kind})')
+    from kubelite.server import handlers
+
+    handlers.check_gvk(kind, applied)
     meta = applied.setdefault("metadata", {}) if isinstance(applied.get("metadata"), dict) or "metadata" not in applied else None
     if meta is None:
         raise BadRequest("metadata must be an object")
@@ -325,8 +324,6 @@ def apply(c) -> tuple[int, dict]:
     meta["name"] = info.name
     if kind.namespaced:
         meta["namespace"] = info.namespace
-    from kubelite.server import handlers
-
     applied = handlers.field_validation(c, applied)
     force = c.query.get("force") == "true"
     now = api.clock.stamp()

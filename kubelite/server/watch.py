@@ -73,10 +73,8 @@ class Hub:
         self._last_scan = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        from kubelite.server.handlers import current_rv
-
         # Watches may resume from any resourceVersion since the server started; older is 410.
-        self.start_rv = current_rv(api_factory())
+        self.start_rv = api_factory().store.current_rv()
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self, interval: float = 0.1) -> None:
@@ -98,9 +96,7 @@ class Hub:
     # -- the cache -------------------------------------------------------------------
     def _fill(self, kind: Kind) -> None:
         api = self._api_factory()
-        from kubelite.server.handlers import current_rv
-
-        rv = current_rv(api)
+        rv = api.store.current_rv()
         objs = api.list(kind, None)
         self.caches[kind] = {_key(o): o for o in objs}
         self.since[kind] = rv
@@ -114,19 +110,15 @@ class Hub:
             scan_due = time.monotonic() - self._last_scan >= RESCAN_SECONDS
             if scan_due:
                 self._last_scan = time.monotonic()
-                adopt = getattr(store, "adopt_hand_edits", None)
-                if adopt is not None:
-                    try:
-                        with store.locked(timeout=0.5):
-                            adopt()  # hand edits become journaled changes with fresh resourceVersions
-                    except Exception:
-                        pass  # the lock is busy (a pass or a writer): the next poll tries again
-            from kubelite.server.handlers import current_rv
-
-            now_rv = current_rv(api)
-            if now_rv == self.rv and not (scan_due and not hasattr(store, "changes_since")):
+                try:
+                    with store.locked(timeout=0.5):
+                        store.adopt_hand_edits()  # hand edits become journaled changes with fresh resourceVersions
+                except Exception:
+                    pass  # the lock is busy (a pass or a writer): the next poll tries again
+            now_rv = store.current_rv()
+            if now_rv == self.rv:
                 return
-            changes = store.changes_since(self.rv) if hasattr(store, "changes_since") and self.rv else None
+            changes = store.changes_since(self.rv) if self.rv else None
             if changes is None:  # no journal, or history lost: compare the caches with the store
                 for kind in list(self.caches):
                     self._rescan(api, kind, now_rv)
@@ -202,9 +194,7 @@ class Hub:
             if w.kind not in self.caches:
                 self._fill(w.kind)
                 if not self.rv:
-                    from kubelite.server.handlers import current_rv
-
-                    self.rv = current_rv(self._api_factory())
+                    self.rv = self._api_factory().store.current_rv()
             cache = self.caches[w.kind]
             rv = int(resource_version) if resource_version and resource_version != "0" else None
             if rv is None or send_initial:
