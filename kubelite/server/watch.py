@@ -206,15 +206,49 @@ class Hub:
                     raise Expired(f"too old resource version: {rv} ({self.start_rv})")
                 floor = self.since[w.kind]
                 if rv < floor:
-                    # The kind was first watched after rv: what changed between rv and the
-                    # fill is sent as the objects are now (deletions there are not known).
-                    for o in sorted(cache.values(), key=_rv):
-                        if _rv(o) > rv and w.wants(o):
-                            w.send("MODIFIED", o)
+                    self._backfill(w, rv, floor)
                 for hrv, kind, etype, o in self.history:
                     if kind == w.kind and hrv > max(rv, floor) and w.wants(o):
                         w.send(etype, o)
             self.watchers.append(w)
+
+    def _backfill(self, w: Watcher, rv: int, floor: int) -> None:
+        """The kind was first watched after rv: send what changed between rv and the fill.
+
+        The journal says which objects changed there and how (created, changed, deleted);
+        each is sent once, as the cache holds it now, or for a deletion as its name. With
+        the journal's history gone, every cached object newer than rv is sent as MODIFIED."""
+        cache = self.caches[w.kind]
+        changes = self._api_factory().store.changes_since(rv)
+        if changes is None:
+            for o in sorted(cache.values(), key=_rv):
+                if _rv(o) > rv and w.wants(o):
+                    w.send("MODIFIED", o)
+            return
+        seen: dict[tuple[str, str], tuple[str, str, int]] = {}  # key -> (first type, last type, last rv)
+        for ch in changes:
+            if ch.rv > floor:
+                break
+            if (ch.group, ch.plural) == (w.kind.group, w.kind.plural):
+                key = (ch.namespace or "", ch.name)
+                seen[key] = (seen[key][0] if key in seen else ch.type, ch.type, ch.rv)
+        for key, (first, last, _) in sorted(seen.items(), key=lambda kv: kv[1][2]):
+            if last == "DELETED":
+                etype = None if first == "ADDED" else "DELETED"  # born and gone in between: nothing
+            else:
+                etype = "ADDED" if first == "ADDED" else "MODIFIED"
+            o = cache.get(key)
+            if etype in ("ADDED", "MODIFIED") and o is not None:
+                if w.wants(o):
+                    w.send(etype, o)
+            elif etype == "DELETED" and o is None:
+                ns, name = key
+                meta = {"name": name, "resourceVersion": str(floor)}
+                if ns:
+                    meta["namespace"] = ns
+                gone = {"apiVersion": w.kind.api_version, "kind": w.kind.kind, "metadata": meta}
+                if w.wants(gone):
+                    w.send("DELETED", gone)
 
     def remove(self, w: Watcher) -> None:
         with self._lock:

@@ -84,3 +84,20 @@ def test_a_watch_on_one_name_sees_only_that_object(hub, booted):
         api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": "default"}})
     _poll(hub)
     assert _drain(w, loop) == [("ADDED", "b")]
+
+
+def test_a_kind_first_watched_after_the_given_version_replays_what_the_journal_says_happened(hub, booted):
+    api = APIServer.open(booted)
+    api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "old", "namespace": "default"}})
+    api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "doomed", "namespace": "default"}})
+    rv = str(api.store.current_rv())
+    api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new", "namespace": "default"}})
+    changed = api.get(CM, "default", "old")
+    changed["data"] = {"k": "v"}
+    api.update(changed)
+    api.delete(CM, "default", "doomed")
+    api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "brief", "namespace": "default"}})
+    api.delete(CM, "default", "brief")
+    w, loop = _watcher()
+    hub.add(w, rv, False)  # the hub has no cache of ConfigMaps yet: it fills one now
+    assert _drain(w, loop) == [("ADDED", "new"), ("MODIFIED", "old"), ("DELETED", "doomed")]
