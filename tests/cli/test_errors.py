@@ -107,7 +107,7 @@ def test_bad_input_exits_non_zero_with_one_line_naming_the_problem_and_writes_no
     before = snapshot(populated)
     t = time.monotonic()
     rc, out, err = kl([verb, "-f", "bad.yaml"], cwd=tmp_path)
-    assert time.monotonic() - t < 5
+    assert time.monotonic() - t < 30  # a hang detector, not a speed check
     assert rc != 0 and out == ""
     line = one_line(err)
     for fragment in expected:

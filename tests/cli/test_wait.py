@@ -35,7 +35,7 @@ def test_wait_times_out_with_exit_1(kl, api):
     rc, out, err = kl("wait --for=condition=Progressing deploy/web --timeout=0.4s")
     assert (rc, out) == (1, "")
     assert one_line(err) == "error: timed out waiting for the condition on deployments.apps/web"
-    assert time.monotonic() - t < 5
+    assert time.monotonic() - t < 30  # a hang detector, not a speed check
 
 
 def test_wait_for_delete_of_an_object_that_is_gone(kl, api):
