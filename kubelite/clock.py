@@ -5,6 +5,8 @@ are deterministic.
 """
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import os
 
@@ -56,6 +58,18 @@ def seconds_since(stamp: str | None, now: dt.datetime) -> float | None:
         return (now - parse_time(stamp)).total_seconds()
     except ValueError:
         return None
+
+
+def parse_duration(text: str | None) -> float | None:
+    """Go's time.ParseDuration as kubectl's flags take it (`30s`, `1m30s`, `2h`, `500ms`,
+    `1.5h`), with a bare number read as seconds; None for anything else."""
+    text = (text or "").strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if not re.fullmatch(r"(?:\d+(?:\.\d+)?(?:ms|h|m|s))+", text):
+        return None
+    units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+    return sum(float(n) * units[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text))
 
 
 def human_duration(seconds: float) -> str:

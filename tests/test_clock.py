@@ -42,3 +42,16 @@ def test_rfc3339_times_parse_with_fractions_and_offsets_and_format_in_utc():
     assert seconds_since("2026-01-02T15:00:00Z", parse_time("2026-01-02T15:01:10Z")) == 70
     assert seconds_since(None, parse_time("2026-01-02T15:01:10Z")) is None
     assert seconds_since("garbage", parse_time("2026-01-02T15:01:10Z")) is None
+
+
+def test_durations_parse_like_go_and_a_bare_number_is_seconds():
+    from kubelite.clock import parse_duration
+
+    assert parse_duration("30s") == 30
+    assert parse_duration("1m30s") == 90
+    assert parse_duration("2h") == 7200
+    assert parse_duration("500ms") == 0.5
+    assert parse_duration("1.5h") == 5400
+    assert parse_duration("45") == 45
+    for bad in ("soon", "", "5x", "s", "1m 30s", "-1s"):
+        assert parse_duration(bad) is None, bad

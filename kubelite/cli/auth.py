@@ -140,7 +140,7 @@ def create_token(serviceaccount, duration):
       TOKEN=$(kubelite create token builder -n dev); kubelite get pods -n dev --token "$TOKEN"
     """
     from kubelite.auth import tokens
-    from kubelite.cli.wait import _parse_timeout
+    from kubelite.cli.inputs import duration_flag
 
     c = obj()
     api = c.api
@@ -152,7 +152,7 @@ def create_token(serviceaccount, duration):
     if not _key_ok(sak, c.namespace, serviceaccount):
         raise NotFound(sak.resource, serviceaccount)  # never a path outside the ServiceAccount's own file
     api.store.get(sak, c.namespace, serviceaccount)
-    seconds = int(_parse_timeout(duration)) if duration else None
+    seconds = int(duration_flag(duration, "--duration")) if duration else None
     click.echo(tokens.issue(api, c.namespace, serviceaccount, seconds))
 
 

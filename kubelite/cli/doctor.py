@@ -178,7 +178,7 @@ class Doctor:
                   path=self.rel(path), fixable=True)
 
     def _read(self, kind, path: Path, ns: str | None, r: Report) -> dict | None:
-        from kubelite.apiserver import file_problem, key_error
+        from kubelite.api.objectfile import file_problem, key_error
         from kubelite.errors import StateError
 
         rel = self.rel(path)

@@ -110,3 +110,13 @@ def resolve(word: str) -> Kind:
         return kinds.resolve(word)
     except UsageError:
         return _with_custom(lambda: kinds.resolve(word))
+
+
+def duration_flag(text: str, flag: str) -> float:
+    """A duration flag's value in seconds, or kubectl's (pflag's) message for a bad one."""
+    from kubelite.clock import parse_duration
+
+    seconds = parse_duration(text)
+    if seconds is None:
+        raise UsageError(f'invalid argument "{text}" for "{flag}" flag: time: invalid duration "{text}"')
+    return seconds

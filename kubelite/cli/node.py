@@ -7,6 +7,7 @@ import click
 
 from kubelite.api import kinds
 from kubelite.cli.context import global_options, obj
+from kubelite.cli.inputs import duration_flag
 from kubelite.errors import KubeliteError, UsageError
 
 
@@ -66,24 +67,6 @@ def _controller_of(pod: dict) -> dict | None:
 
 
 RETRY_SECONDS = 5.0  # kubectl's pause before evicting again a pod a disruption budget protects
-
-
-def _parse_timeout(text: str) -> float:
-    """kubectl's --timeout: a Go duration (`0s` means forever)."""
-    import re
-
-    total, pos = 0.0, 0
-    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-    for m in re.finditer(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * units[m.group(2)]
-        pos = m.end()
-    if pos != len(text) or not text:
-        if text.isdigit():
-            return float(text)
-        raise UsageError(f'invalid argument "{text}" for "--timeout" flag: time: invalid duration "{text}"')
-    return total
 
 
 def _filter(pods: list[dict], ignore_daemonsets: bool, delete_emptydir_data: bool, force: bool):
@@ -146,7 +129,7 @@ def drain(node, ignore_daemonsets, delete_emptydir_data, force, disable_eviction
     c = obj()
     api = c.api
     pk = kinds.by_kind("Pod")
-    limit = _parse_timeout(timeout)
+    limit = duration_flag(timeout, "--timeout")
     if not dry_run:
         _set_unschedulable(node, True)
     pods = [p for p in api.list(pk) if (p.get("spec") or {}).get("nodeName") == node]

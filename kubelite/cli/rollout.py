@@ -105,10 +105,11 @@ def rollout_status(args, watch, timeout):
       kubelite rollout status deploy/web
       kubelite rollout status deploy/web --timeout=2m   (while `kubelite reconcile` runs from cron)
     """
-    from kubelite.cli.wait import _parse_timeout
+    from kubelite.cli.inputs import duration_flag
 
+    seconds = duration_flag(timeout, "--timeout")  # a bad flag first, as kubectl parses flags first
     c, kind, o = _one(args)
-    deadline = time.monotonic() + (_parse_timeout(timeout) if watch else 0)
+    deadline = time.monotonic() + (seconds if watch else 0)
     last = None
     while True:
         done, msg = status_message(kind.kind, o)

@@ -9,16 +9,7 @@ import click
 
 from kubelite.cli.context import global_options, obj
 from kubelite.errors import UsageError
-
-
-def _duration(text: str) -> float:
-    import re
-
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m)?", text.strip())
-    if not m:
-        raise UsageError(f'invalid argument "{text}" for "--reconcile-interval" flag: time: invalid duration "{text}"')
-    n = float(m.group(1))
-    return n / 1000 if m.group(2) == "ms" else n * 60 if m.group(2) == "m" else n
+from kubelite.cli.inputs import duration_flag
 
 
 def _loopback(address: str) -> bool:
@@ -54,7 +45,7 @@ def serve(address, port, kubeconfig_path, reconcile_interval, no_reconcile, allo
     if not _loopback(address) and not allow_remote:
         raise UsageError(f"refusing to listen on non-loopback address {address}: anyone who can reach it and holds a token "
                          "acts on this state directory; pass --allow-remote to do so")
-    interval = None if no_reconcile else _duration(reconcile_interval)
+    interval = None if no_reconcile else duration_flag(reconcile_interval, "--reconcile-interval")
     if interval is not None and interval <= 0:
         raise UsageError("--reconcile-interval must be positive")
     c = obj()

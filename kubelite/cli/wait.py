@@ -7,24 +7,8 @@ import click
 
 from kubelite.api import jsonpath, selectors
 from kubelite.cli.context import global_options, obj
-from kubelite.cli.inputs import parse_refs
+from kubelite.cli.inputs import duration_flag, parse_refs
 from kubelite.errors import KubeliteError, NotFound, UsageError
-
-
-def _parse_timeout(text: str) -> float:
-    units = {"s": 1, "m": 60, "h": 3600}
-    total, num = 0.0, ""
-    for ch in text:
-        if ch.isdigit() or ch == ".":
-            num += ch
-        elif ch in units and num:
-            total += float(num) * units[ch]
-            num = ""
-        else:
-            raise UsageError(f"invalid timeout {text!r}")
-    if num:
-        total += float(num)
-    return total
 
 
 def _check(o: dict | None, cond: str) -> bool:
@@ -73,7 +57,7 @@ def wait(args, for_, timeout, selector, all_):
     """
     c = obj()
     api = c.api
-    deadline = time.monotonic() + _parse_timeout(timeout)
+    deadline = time.monotonic() + duration_flag(timeout, "--timeout")
     targets = []
     sel = selectors.parse(selector)
     for ref in parse_refs(args):

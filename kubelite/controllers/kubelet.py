@@ -19,6 +19,7 @@ import ipaddress
 import re
 
 from kubelite.api.fastcopy import clone
+from kubelite.clock import parse_duration
 
 from kubelite.controllers import _common as c
 from kubelite.controllers import _podlifecycle as lc
@@ -27,18 +28,6 @@ from kubelite.controllers import _processkubelet as proc
 DURATION = "sim.kubelite.io/duration"
 EXIT_CODE = "sim.kubelite.io/exit-code"
 READY = "sim.kubelite.io/ready"
-
-
-def parse_duration(text: str | None) -> float | None:
-    """Go-style durations: `30s`, `1m30s`, `2h`, `500ms`."""
-    if not text:
-        return None
-    total = 0.0
-    for num, unit in re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text):
-        total += float(num) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
-    if not re.fullmatch(r"(\d+(?:\.\d+)?(ms|s|m|h))+", text.strip()):
-        return None
-    return total
 
 
 def _ann(pod: dict, key: str) -> str | None:

@@ -12,13 +12,6 @@ def _pod(name, restart="Always", annotations=None):
                        "spec": {"restartPolicy": restart, "containers": [{"name": "c", "image": "busybox"}]}}) + "\n---\n"
 
 
-def test_durations_parse_like_go():
-    assert kubelet.parse_duration("30s") == 30
-    assert kubelet.parse_duration("1m30s") == 90
-    assert kubelet.parse_duration("2h") == 7200
-    assert kubelet.parse_duration("soon") is None
-
-
 def test_bound_pods_run_with_unique_ips_from_the_node_cidr_and_full_status(kl):
     kl(["apply", "-f", "-"], stdin=node_yaml("n1") + node_yaml("n2") + "".join(_pod(f"p{i}") for i in range(6)), now=at(0))
     reconcile(kl, at(0))

@@ -97,3 +97,19 @@ def test_sigterm_ends_open_watches_and_the_server_exits(booted):
         assert isinstance(rest, bytes)
     finally:
         stop_server(s.proc)
+
+
+def test_a_write_by_another_process_wakes_the_controllers_before_the_interval(booted):
+    from tests.server.conftest import wait_for
+
+    s = start_server(booted, "--reconcile-interval", "1h")  # one pass at start, then only a change wakes it
+    try:
+        r = run_kubelite(["create", "deployment", "web", "--image=nginx", "--replicas=2"], state=booted)
+        assert r.rc == 0, r.err
+
+        def replica_sets():
+            return run_kubelite(["get", "replicasets", "-o", "name"], state=booted).out.split()
+
+        assert wait_for(replica_sets, 60), "the Deployment controller never ran"
+    finally:
+        stop_server(s.proc)
