@@ -489,6 +489,9 @@ def _condition(st: dict, prev: dict, ctype: str, status: str, reason: str, messa
 
 
 REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+# A focused pass visits only Deployments its changes reach (runtime/focus.py): a Deployment's
+# sync reads its ReplicaSets and their pods, whose changes focus it through ownerReferences.
+FOCUSED = True
 
 
 def sync(ctx) -> None:

@@ -128,6 +128,9 @@ def slices(svc: dict, pods: list[dict]) -> list[dict]:
 
 
 REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+# A focused pass visits only Services its changes reach (runtime/focus.py): any Pod change
+# focuses its namespace's Services; a slice's change focuses its Service.
+FOCUSED = True
 
 
 def sync(ctx) -> None:

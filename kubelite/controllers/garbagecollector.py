@@ -22,6 +22,9 @@ EVENT_TTL = 3600
 
 
 REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+# A focused pass visits only objects its changes reach (runtime/focus.py): a deletion focuses
+# whatever names it as owner. Event expiry is on the clock: whole passes do it.
+FOCUSED = True
 
 
 def sync(ctx) -> None:
@@ -36,7 +39,8 @@ def sync(ctx) -> None:
         o = _current(ctx, o)  # finalizers above may have just rewritten it
         if o is not None and o["metadata"].get("ownerReferences") and not c.is_terminating(o):
             ctx.guarded([o], lambda x: _collect(ctx, x))
-    _expire_events(ctx)
+    if ctx.focus is None:
+        _expire_events(ctx)
 
 
 def _current(ctx, o: dict) -> dict | None:

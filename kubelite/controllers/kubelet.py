@@ -35,6 +35,10 @@ def _ann(pod: dict, key: str) -> str | None:
 
 
 REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+# A focused pass visits only pods its changes reach (runtime/focus.py): a pod's sync reads the
+# pod, its node (a Node change focuses its pods) and its ConfigMaps, Secrets and claims
+# (a change to one focuses the namespace's pods). Timers are whole passes'.
+FOCUSED = True
 
 
 def sync(ctx) -> None:

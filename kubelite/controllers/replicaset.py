@@ -9,6 +9,9 @@ WATCHES = ("Pod",)
 
 
 REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+# A focused pass visits only ReplicaSets its changes reach (runtime/focus.py): a ReplicaSet's
+# sync reads its pods, whose changes focus it (ownerless pods: their whole namespace).
+FOCUSED = True
 
 
 def sync(ctx) -> None:

@@ -9,6 +9,8 @@ WATCHES = ("Pod",)
 
 
 REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
+# A focused pass visits only controllers its changes reach (runtime/focus.py), as for ReplicaSets.
+FOCUSED = True
 
 
 def sync(ctx) -> None:

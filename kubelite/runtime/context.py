@@ -56,6 +56,9 @@ class PassContext:
         self.conflicts = 0
         self.writes = 0
         self.due: tuple[float, str] | None = None  # (clock time as epoch seconds, why): see requeue_after
+        # In a focused pass, for a controller declaring FOCUSED: guarded() visits only what
+        # the focus wants (runtime/focus.py). None: every object.
+        self.focus = None
 
     # -- when to run again -------------------------------------------------------------
     def requeue_after(self, seconds: float, why: str) -> None:
@@ -92,8 +95,12 @@ class PassContext:
         return {"scheduler": "default-scheduler", "kubelet": "kubelet"}.get(self.controller, f"{self.controller}-controller")
 
     def guarded(self, objs: Iterable[dict], fn: Callable[[dict], Any]) -> None:
-        """Run fn on each object, isolating failures: one object's error is reported, the rest go on."""
+        """Run fn on each object, isolating failures: one object's error is reported, the rest go on.
+        In a focused pass, objects outside the focus are skipped."""
+        focus = self.focus
         for o in list(objs):
+            if focus is not None and not focus.wants(o):
+                continue
             try:
                 fn(o)
             except KubeliteError as e:

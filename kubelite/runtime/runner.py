@@ -80,6 +80,7 @@ class PassResult:
     due: tuple[float, str] | None = None  # the earliest requeue_after of the pass: (epoch seconds, why)
     began: dict | None = None  # what the pass started from (runtime/quiet.py)
     at: float = 0.0  # the clock's time of the pass, as epoch seconds
+    focused: bool = False  # a focused pass (runtime/focus.py): only what changed was visited
 
 
 @dataclass
@@ -168,8 +169,11 @@ class Runner:
     def __init__(self, api, controllers: list[str] | None = None,
                  on_change: Callable[[Change], None] | None = None,
                  on_problem: Callable[[Problem], None] | None = None, full: bool = False,
-                 skip_if_quiet: bool = False):
+                 skip_if_quiet: bool = False, followed=None):
         self.api = api
+        # A long-running process's position in the change journal (runtime/focus.py): with
+        # it, a pass after a few changes visits what they touch. Never with `full`.
+        self.followed = followed if not full else None
         self.full = full  # look at every object file for hand edits, not only in folders that changed
         # Skip the pass when nothing changed since a quiet pass and nothing is due (runtime/quiet.py);
         # never with `full`. The CLI asks for it; a library caller opts in.
@@ -186,13 +190,20 @@ class Runner:
         self.on_problem = on_problem or (lambda p: None)
         self._bad_files: set = set()
 
-    def run_pass(self, number: int) -> PassResult:
+    def run_pass(self, number: int, changes: list | None = None) -> PassResult:
+        """One pass of the controllers; focused on what `changes` (the journal's, since the
+        last pass) touch when given (runtime/focus.py), else over everything."""
         result = PassResult(number)
         start = time.perf_counter()
-        if self.complete:
+        if self.complete and changes is None:
             result.began = quiet.start(self.api.store.root)  # before the pass reads anything
         result.at = self.api.clock.now().timestamp()
         snap = Snapshot(self.api)
+        if changes is not None:
+            from kubelite.runtime.focus import focus_from
+
+            snap.focus = focus_from(snap, changes)
+            result.focused = True
         store = self.api.store
         bad_seen = self._bad_files  # reported once a run, not once a pass
 
@@ -286,8 +297,11 @@ class Runner:
     def _sync(self, name: str, snap: Snapshot, result: PassResult) -> None:
         """One controller, isolated: its failure is reported and the pass goes on."""
         ctx = PassContext(self.api, snap, name)
+        module = importlib.import_module(_MODULES[name])
+        if getattr(module, "FOCUSED", False):
+            ctx.focus = snap.focus
         try:
-            importlib.import_module(_MODULES[name]).sync(ctx)
+            module.sync(ctx)
         except KubeliteError as e:
             ctx.problem(None, e.message)
         except Exception as e:  # one controller's failure never stops the others
@@ -317,8 +331,11 @@ class Runner:
         who, self.api.identity = self.api.identity, None
         try:
             with self.lock():
-                if self.skip_if_quiet and self.complete and quiet.is_quiet(self.api.store.root, self.api.clock.now().timestamp()):
+                now = self.api.clock.now().timestamp()
+                if self.skip_if_quiet and self.complete and quiet.is_quiet(self.api.store.root, now):
                     out.stable = out.quiet = True
+                elif self.followed is not None and self.complete:
+                    self._run_followed(out, now)
                 else:
                     self._run(out, until_stable, max_passes)
         finally:
@@ -342,6 +359,26 @@ class Runner:
                 break
             if self.api.store.has_waiters():
                 time.sleep(LET_WAITERS_IN)  # a CLI writer waited for this pass: let it in
+
+    def _run_followed(self, out: RunResult, now: float) -> None:
+        """One pass for a long-running process: none, focused or whole (runtime/focus.py)."""
+        f = self.followed
+        how, changes = f.plan(self.api.store, now)
+        if how == "skip":
+            out.stable = out.quiet = True
+            return
+        if how == "focus":
+            f.rv = max(c.rv for c in changes)  # what commits from now on is the next pass's
+        else:
+            f.started(self.api.store)
+        r = self.run_pass(1, changes)
+        if how == "full":
+            gc.collect()  # a focused pass frees little; the collector runs on its own after run()
+        out.passes.append(r)
+        f.finished(r, whole=how == "full")
+        if how == "full":
+            self._record_quiet(r)
+        out.stable = r.writes == 0 and r.conflicts == 0
 
     def _record_quiet(self, r: PassResult) -> None:
         """After a pass of every controller: record it when it was quiet (nothing written, no

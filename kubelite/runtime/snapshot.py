@@ -31,6 +31,8 @@ class Snapshot:
         # Writes folded back per kind: the runner re-runs a controller whose watched kinds
         # changed after it ran (an informer's event, within one pass).
         self.changes: dict[str, int] = defaultdict(int)
+        # A focused pass's focus (runtime/focus.py): what is written joins it.
+        self.focus = None
 
     # -- loading -----------------------------------------------------------------
     def _load(self, kind_name: str) -> dict[Key, dict]:
@@ -141,6 +143,8 @@ class Snapshot:
         table[key_of(obj)] = obj
         self._index(kind, obj)
         self.changes[kind.kind] += 1
+        if self.focus is not None:
+            self.focus.note(kind.kind, obj)
 
     def remove(self, kind: Kind, obj: dict) -> None:
         table = self._load(kind.kind)
@@ -148,6 +152,8 @@ class Snapshot:
         if old is not None:
             self._unindex(kind, old)
             self.changes[kind.kind] += 1
+        if self.focus is not None:
+            self.focus.note(kind.kind, old or obj, deleted=True)
 
     def loaded_kinds(self) -> Iterator[str]:
         return iter(list(self._objs))

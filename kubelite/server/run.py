@@ -42,23 +42,27 @@ class ReconcileLoop:
         from kubelite.errors import Busy, KubeliteError
         from kubelite.runtime import runner
 
+        from kubelite.runtime.focus import Followed
+
         api = None
+        followed = Followed()
         while not self._stop.is_set():
             try:
                 if api is None:
                     api = APIServer.open(self.root, create=False)
                 # skip_if_quiet: a pass that would find nothing to do is one cheap check, so an
-                # idle server costs next to nothing (see runtime/quiet.py)
+                # idle server costs next to nothing (see runtime/quiet.py). followed: a pass
+                # after a few changes visits what they touch (runtime/focus.py).
                 runner.Runner(api, None, None, lambda p: print(p.line(), file=sys.stderr, flush=True),
-                              skip_if_quiet=True).run()
+                              skip_if_quiet=True, followed=followed).run()
             except Busy:
-                pass  # a cron or CLI reconcile is running: it does this pass's work
+                pass  # a cron or CLI reconcile is running: it does this pass's work (its writes are journaled)
             except KubeliteError as e:
                 print(f"error: reconcile: {e.message}", file=sys.stderr, flush=True)
-                api = None
+                api, followed = None, Followed()
             except Exception as e:  # one failure never stops the server; the next pass retries
                 print(f"error: reconcile: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
-                api = None
+                api, followed = None, Followed()
             self._wait(api)
 
     def _wait(self, api) -> None:

@@ -137,6 +137,28 @@ def parse(text: str) -> Log | None:
     return Log(head[0], head[1], records)
 
 
+def _decode_record(raw: bytes) -> Record | None:
+    try:
+        return _parse_record(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _after(lines: list[bytes], rv: int) -> list[Change] | None:
+    """The changes after rv in whole record lines (in file order); None when one does not
+    parse or they are out of order, as parse() would say."""
+    out: list[Change] = []
+    last = -1
+    for raw in lines:
+        r = _decode_record(raw)
+        if r is None or r.change.rv <= last:
+            return None
+        last = r.change.rv
+        if last > rv:
+            out.append(r.change)
+    return out
+
+
 class Journal:
     """STATE/journal/changes. Writers call append/restart under the store lock."""
 
@@ -159,7 +181,32 @@ class Journal:
         return None if text is None else parse(text)
 
     def changes_since(self, rv: int) -> list[Change] | None:
-        log = self.read()
+        """The changes after rv, oldest first; None when rv is before the horizon or the
+        journal is missing or does not parse. Reads the file from its end, back only as far
+        as the first line at or before rv, so following a busy journal costs what is new."""
+        try:
+            with open(self.path, "rb") as f:
+                pos = f.seek(0, os.SEEK_END)
+                buf, block = b"", 64 * 1024
+                while pos > 0:
+                    start = max(0, pos - block)
+                    f.seek(start)
+                    buf = f.read(pos - start) + buf
+                    pos = start
+                    lines = buf.split(b"\n")[:-1]  # after the last newline: a torn line
+                    if pos > 0 and len(lines) > 1:  # lines[0] may be cut: the first whole line is lines[1]
+                        first = _decode_record(lines[1])
+                        if first is None:
+                            return None
+                        if first.change.rv <= rv:
+                            return _after(lines[1:], rv)
+                    block *= 2
+        except OSError:
+            return None
+        try:
+            log = parse(buf.decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
         if log is None or rv < log.horizon:
             return None
         return [r.change for r in log.records if r.change.rv > rv]

@@ -298,3 +298,18 @@ def test_a_write_that_fails_in_a_batch_journals_nothing(store, monkeypatch):
         with store.batch():
             store.create(CM, cm("b"))
     assert store.journal.path.read_bytes() == before
+
+
+def test_changes_since_reads_a_long_journal_from_its_end_and_agrees_with_the_whole_file(store):
+    with store.batch():
+        for i in range(1500):  # well over the 64 KB first block, so the reader walks back
+            store.create(CM, cm(f"cm-{i:04d}"))
+    log = log_of(store)
+    assert store.journal.path.stat().st_size > 64 * 1024
+    rvs = [r.change.rv for r in log.records]
+    for since in (rvs[0] - 1, rvs[0], rvs[10], rvs[len(rvs) // 2], rvs[-2], rvs[-1]):
+        assert store.changes_since(since) == [r.change for r in log.records if r.change.rv > since]
+    with open(store.journal.path, "r+b") as f:  # a damaged line among those asked for
+        f.seek(-3000, os.SEEK_END)
+        f.write(b"\xff garbage\n")
+    assert store.changes_since(rvs[len(rvs) // 2]) is None
