@@ -11,6 +11,7 @@ import tempfile
 import click
 
 from kubelite.api import kinds, merge, selectors, yamlio
+from kubelite.api import scale as sc
 from kubelite.cli.context import global_options, obj, read_modify_write
 from kubelite.cli.inputs import parse_refs
 from kubelite.cli.output import dump_yaml, name_of, structured
@@ -122,33 +123,14 @@ Examples:
   kubelite annotate deploy web owner-
 """)
 
-_SCALABLE = ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet")
 
-
-def _replicas_path(kind) -> list[str] | None:
-    """Where the scale subresource keeps a kind's replicas; a custom kind's CRD names it."""
-    if kind.custom:
-        from kubelite.api import kinds
-        from kubelite.api.crd import definition
-
-        scale = definition.subresources(kinds.definition(kind) or {}, kind.version).get("scale")
-        path = (scale or {}).get("specReplicasPath")
-        return path.lstrip(".").split(".") if isinstance(path, str) and path else None
-    if kind.kind in _SCALABLE:
-        return ["spec", "replicas"]
-    return ["spec", "parallelism"] if kind.kind == "Job" else None
-
-
-def _get_path(o: dict, path: list[str]):
-    for p in path:
-        o = o.get(p) if isinstance(o, dict) else None
-    return o
-
-
-def _set_path(o: dict, path: list[str], value) -> None:
-    for p in path[:-1]:
-        o = o.setdefault(p, {})
-    o[path[-1]] = value
+def _replicas_path(kind) -> tuple[str, ...] | None:
+    """Where the scale subresource keeps a kind's replicas (kubelite.api.scale); kubectl
+    also scales a Job's parallelism."""
+    p = sc.paths(kind)
+    if p is not None:
+        return p.spec
+    return ("spec", "parallelism") if kind.kind == "Job" else None
 
 
 @click.command()
@@ -177,12 +159,12 @@ def scale(args, replicas, current_replicas, resource_version, selector, all_, ou
         path = _replicas_path(kind)
         if path is None:
             raise UsageError(f"cannot scale {kind.resource}: no scale subresource")
-        current = _get_path(o, path)
+        current = sc.get_path(o, path)
         if current_replicas >= 0 and current != current_replicas:
             raise Conflict(kind.resource, o["metadata"]["name"],
                            f"precondition failed: expected replicas {current_replicas}, got {current}")
         updated = copy.deepcopy(o)
-        _set_path(updated, path, replicas)
+        sc.set_path(updated, path, replicas)
         if resource_version:
             updated["metadata"]["resourceVersion"] = resource_version
         res = c.api.update(updated, prepared=kind, verb="update", subresource="scale")

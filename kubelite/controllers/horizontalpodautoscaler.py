@@ -5,8 +5,9 @@ annotations (usually set in its template) are its current usage, as metrics.k8s.
 report it (see `kubelite top`). Resource metrics (Utilization and AverageValue targets) are
 computed with upstream's replica calculator, tolerance, unready and missing pods; the
 result goes through the stabilization window and the behavior policies, then min and max
-(kubelite.policy.autoscaling). The HPA scales its target through the replicas of its
-scale: Deployments, ReplicaSets, StatefulSets and ReplicationControllers.
+(kubelite.policy.autoscaling). The HPA scales its target through its scale subresource
+(kubelite.api.scale): Deployments, ReplicaSets, StatefulSets, ReplicationControllers and
+custom kinds whose CRD declares one, whose pods are those its scale's selector picks.
 
 Upstream remembers recent recommendations and scale events in the controller's memory;
 here they are recorded on the HPA, in the autoscaling.kubelite.io/history annotation,
@@ -17,15 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from kubelite.api import kinds, quantity, selectors
+from kubelite.api import kinds, quantity, scale, selectors
 from kubelite.api.fastcopy import clone
 from kubelite.controllers import _common as c
+from kubelite.errors import KubeliteError, UsageError
 from kubelite.policy import autoscaling as a
 
 HISTORY = "autoscaling.kubelite.io/history"
 USAGE = {"cpu": "sim.kubelite.io/cpu", "memory": "sim.kubelite.io/memory"}
 METRICS_WINDOW = dt.timedelta(seconds=30)  # the window a metrics-server sample covers
-SCALABLE = ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
 SYNC_PERIOD = 15  # seconds: upstream's --horizontal-pod-autoscaler-sync-period
 REQUEUES = True  # an HPA depends on the clock throughout (windows, init periods): it asks every sync period
 DEFAULT_METRICS = [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
@@ -50,21 +51,34 @@ def sync(ctx) -> None:
 
 
 def _target(ctx, hpa: dict):
+    """The target's kind and object through its scale subresource (kubelite.api.scale), or
+    the error upstream's scale client would report."""
     ref = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
-    kind = kinds.for_object(ref.get("apiVersion"), ref.get("kind"))
-    if kind is None or kind.kind not in SCALABLE:
-        return None, f'no matches for kind "{ref.get("kind")}" in group "{(ref.get("apiVersion") or "").rpartition("/")[0]}"'
-    obj = ctx.snap.get(kind.kind, hpa["metadata"]["namespace"], ref.get("name", ""))
+    kind, name = kinds.for_object(ref.get("apiVersion"), ref.get("kind")), ref.get("name", "")
+    if kind is None:
+        return None, None, f'no matches for kind "{ref.get("kind")}" in group "{(ref.get("apiVersion") or "").rpartition("/")[0]}"'
+    if scale.paths(kind) is None:  # the API server routes no /scale for it: its 404 Status to the scale client
+        return kind, None, "the server could not find the requested resource"
+    obj = ctx.snap.get(kind.kind, hpa["metadata"]["namespace"], name)
     if obj is None:
-        return None, f'{kind.resource} "{ref.get("name", "")}" not found'
-    return obj, ""
+        return kind, None, f'{kind.resource} "{name}" not found'
+    return kind, obj, ""
 
 
-def _selector(target: dict):
-    sel = (target.get("spec") or {}).get("selector")
-    if target["kind"] == "ReplicationController":
-        return selectors.from_map(sel)
-    return selectors.from_label_selector(sel)
+def _pods(ctx, hpa: dict, kind, target: dict):
+    """The pods the target's scale selects, or (None, reason, message) as upstream's
+    computeReplicasForMetrics refuses a missing or unparsable selector."""
+    if not kind.custom:  # the workload's own selector, without a round trip through text
+        sel = (target.get("spec") or {}).get("selector")
+        parsed = selectors.from_map(sel) if kind.kind == "ReplicationController" else selectors.from_label_selector(sel)
+    elif not (text := scale.selector_text(kind, target)):
+        return None, "SelectorRequired", "selector is required"
+    else:
+        try:
+            parsed = selectors.parse(text)
+        except UsageError as e:
+            return None, "InvalidSelector", f"couldn't convert selector into a corresponding internal selector object: {e.message}"
+    return ctx.snap.select("Pod", hpa["metadata"]["namespace"], parsed), "", ""
 
 
 def _compute(ctx, hpa: dict, current: int, pods: list[dict]):
@@ -115,7 +129,12 @@ def _sync_one(ctx, hpa: dict) -> None:
         history = a.History.from_json(json.loads(meta_ann.get(HISTORY) or "{}"))
     except ValueError:
         history = a.History()
-    target, problem = _target(ctx, hpa)
+    kind, target, problem = _target(ctx, hpa)
+    if target is not None:
+        try:
+            spec_replicas = scale.spec_replicas(kind, target)
+        except KubeliteError as e:
+            target, problem = None, e.message
     if target is None:
         msg = f"the HPA controller was unable to get the target's current scale: {problem}"
         c.set_condition(status, "AbleToScale", "False", "FailedGetScale", msg, ctx.stamp)
@@ -124,11 +143,11 @@ def _sync_one(ctx, hpa: dict) -> None:
         _write(ctx, hpa, status, history)
         return
     c.set_condition(status, "AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale", ctx.stamp)
-    current = int((target.get("status") or {}).get("replicas") or 0)
+    current = scale.status_replicas(kind, target)
     min_r, max_r = int(spec.get("minReplicas") or 1), int(spec.get("maxReplicas") or 1)
     behavior = spec.get("behavior")
     reason, rescale, statuses = "", True, (status.get("currentMetrics") or [])
-    if c.replicas_of(target) == 0 and min_r != 0:
+    if spec_replicas == 0 and min_r != 0:
         desired, rescale = 0, False
         c.set_condition(status, "ScalingActive", "False", "ScalingDisabled",
                         "scaling is disabled since the replica count of the target is zero", ctx.stamp)
@@ -137,7 +156,14 @@ def _sync_one(ctx, hpa: dict) -> None:
     elif current < min_r:
         desired, reason = min_r, "Current number of replicas below Spec.MinReplicas"
     else:
-        pods = ctx.snap.select("Pod", hpa["metadata"]["namespace"], _selector(target))
+        pods, bad_reason, bad_message = _pods(ctx, hpa, kind, target)
+        if pods is None:
+            condition = "the HPA target's scale is missing a selector" if bad_reason == "SelectorRequired" else bad_message
+            c.set_condition(status, "ScalingActive", "False", "InvalidSelector", condition, ctx.stamp)
+            c.event_once(ctx, hpa, "Warning", bad_reason, bad_message)
+            status.update(currentReplicas=current, desiredReplicas=current)
+            _write(ctx, hpa, status, history)
+            return
         proposal, name, statuses, errors = _compute(ctx, hpa, current, pods)
         if proposal is None:
             first = errors[0] if errors else "no metrics"
@@ -157,10 +183,8 @@ def _sync_one(ctx, hpa: dict) -> None:
         c.set_condition(status, "ScalingLimited", "True" if n.limited else "False", n.limited_reason, n.limited_message, ctx.stamp)
         desired = n.replicas
         rescale = desired != current
-    if rescale and desired != c.replicas_of(target):
-        scaled = clone(target)
-        scaled["spec"]["replicas"] = desired
-        if ctx.update(scaled) is None:
+    if rescale and desired != spec_replicas:
+        if ctx.update(scale.with_replicas(kind, target, desired)) is None:
             return  # a conflict: the next pass computes again
         c.set_condition(status, "AbleToScale", "True", "SucceededRescale",
                         f"the HPA controller was able to update the target scale to {desired}", ctx.stamp)
