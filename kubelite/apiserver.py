@@ -254,11 +254,10 @@ class APIServer:
         source = source or Source()
         other = versions.other_version(obj.get("apiVersion"), obj.get("kind")) if isinstance(obj, dict) else None
         if other is not None:  # a kind's second served version: checked as it is, stored converted
-            schema_name, convert = other
-            errs = schema.validate(schema_name, obj) if isinstance(obj.get("metadata"), dict) else []
+            errs = schema.validate(other.schema, obj) if isinstance(obj.get("metadata"), dict) else []
             if errs:
                 raise self._invalid(kinds.by_kind(obj["kind"]), obj, errs, source)
-            obj = convert(obj)
+            obj = other.to_storage(obj)
         kind = self.kind_of(obj, source)
         try:
             obj = clone(obj)

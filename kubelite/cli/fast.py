@@ -101,6 +101,8 @@ def _answer(argv: list[str]) -> str | None:
     from kubelite.cli.inputs import parse_refs
 
     refs = parse_refs(tuple(words[1:]))
+    if any(ref.api_version for ref in refs):
+        return None  # another served version: converted by the full command
     namespace = opts.get("namespace") or "default"
     if not any(ref.names for ref in refs) and output == "name":
         return _names(root, refs, None if every_ns else namespace)

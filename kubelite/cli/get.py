@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from kubelite.api import selectors
+from kubelite.api import selectors, versions
 from kubelite.cli.context import global_options, obj, output_options, selector_options
 from kubelite.cli.inputs import parse_refs
 from kubelite.cli.output import Printer
@@ -60,6 +60,9 @@ def get(args, output, no_headers, show_labels, sort_by, selector, field_selector
         else:
             objs = api.list(ref.kind, ns)
             groups.append((ref.kind, filter_objects(objs, label_sel, field_sel)))
+    if printer.output.split("=")[0] not in ("", "wide", "name"):  # objects as written out, in the version named
+        groups = [(k, [versions.from_storage(o, ref.api_version) for o in objs]) if ref.api_version else (k, objs)
+                  for ref, (k, objs) in zip(refs, groups)]
     single = len(refs) == 1 and len(refs[0].names) == 1
     if any(objs for _, objs in groups):
         printer.print_objects(groups, single=single and not missing, prefix_kind=bool(is_all and printer.is_table))

@@ -59,6 +59,22 @@ class Ref(NamedTuple):
 
     kind: Kind
     names: list[str]
+    api_version: str = ""  # another served version the user named (`hpa.v1.autoscaling`); "": the stored one
+
+
+def resolve_ref(word: str) -> tuple[Kind, str]:
+    """A type word and the version it names: `horizontalpodautoscalers.v1.autoscaling` is the
+    stored kind read as its other served version (kubelite.api.versions); "" for the stored one."""
+    if word.count(".") >= 2:
+        name, version, group = word.lower().split(".", 2)
+        from kubelite.api import versions
+
+        for api_version, kind_name in versions.OTHER_VERSIONS:
+            if api_version == f"{group}/{version}":
+                k = kinds.by_kind(kind_name)
+                if name in (k.plural, k.singular, k.kind.lower(), *k.short_names):
+                    return k, api_version
+    return resolve(word), ""
 
 
 def parse_refs(args: tuple[str, ...]) -> list[Ref]:
@@ -71,11 +87,11 @@ def parse_refs(args: tuple[str, ...]) -> list[Ref]:
             if "/" not in a:
                 raise UsageError("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubelite get resource/<resource_name>' instead of 'kubelite get resource resource/<resource_name>'")
             t, n = a.split("/", 1)
-            k = resolve(t)
-            if refs and refs[-1].kind == k:
+            k, av = resolve_ref(t)
+            if refs and refs[-1].kind == k and refs[-1].api_version == av:
                 refs[-1].names.append(n)
             else:
-                refs.append(Ref(k, [n]))
+                refs.append(Ref(k, [n], av))
         return refs
     types, names = args[0], list(args[1:])
     out = []
@@ -87,7 +103,8 @@ def parse_refs(args: tuple[str, ...]) -> list[Ref]:
             out += [Ref(k, list(names)) for k in _with_custom(kinds.custom_kinds) if "all" in k.categories]
         else:
             try:
-                out.append(Ref(resolve(t), list(names)))
+                k, av = resolve_ref(t)
+                out.append(Ref(k, list(names), av))
             except UsageError:
                 members = [k for k in _with_custom(kinds.all_kinds) if t in k.categories]
                 if not members:

@@ -59,12 +59,7 @@ def api_resources(namespaced, api_group, output, no_headers):
     # A kind also served in another group (events.k8s.io events) is listed there too, as
     # discovery lists it; another version of the same group (autoscaling/v1) is not.
     served = list(kinds.all_kinds())
-    for api_version, kind_name in versions.OTHER_VERSIONS:
-        k = kinds.by_kind(kind_name)
-        group, _, version = api_version.rpartition("/")
-        if group != k.group:
-            served.append(kinds.Kind(k.kind, group, version, k.plural, k.singular, k.namespaced, k.short_names,
-                                     k.has_spec, k.categories))
+    served += [k for k in versions.other_kinds() if k.group != kinds.by_kind(k.kind).group]
     for k in sorted(served, key=lambda k: (k.group, k.plural)):
         if namespaced is not None and k.namespaced != namespaced:
             continue

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from kubelite.api import versions
 from kubelite.apiserver import APIServer
 from kubelite.auth.identity import ADMIN, Identity
 from kubelite.errors import BadRequest, Forbidden, KubeliteError, Unauthorized
@@ -277,6 +278,14 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
 
         code, out = await server.call(run_review)
         return _json(out, code)
+    # Another served version of a stored kind (autoscaling/v1 HPAs): the handlers see the
+    # stored version; bodies convert on the way in and objects on the way out.
+    other = info.kind is not None and info.group_version != info.kind.api_version and info.subresource in ("", "status")
+    if other and method in ("POST", "PUT") and isinstance(body, dict):
+        body.setdefault("apiVersion", info.group_version)
+        body.setdefault("kind", info.kind.kind)
+        if body["apiVersion"] == info.group_version:
+            body = versions.to_storage(body)
     if method == "GET" and (q.get("watch") in ("1", "true") or (info.subresource == "" and q.get("watch") == "True")):
         from kubelite.server import streams
 
@@ -327,6 +336,8 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
         if "continue" in (out.get("metadata") or {}):
             t["metadata"]["continue"] = out["metadata"]["continue"]
         return _json(t, code, headers, "application/json;as=Table;v=v1;g=meta.k8s.io")
+    if other and isinstance(out, dict):
+        out = versions.from_storage(out, info.group_version)
     return _json(out, code, headers)
 
 

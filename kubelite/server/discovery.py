@@ -40,8 +40,11 @@ def all_kinds() -> list[Kind]:
 
 def groups() -> "OrderedDict[str, OrderedDict[str, list[Kind]]]":
     """group -> version -> kinds, in upstream's order: the legacy group, then groups by name."""
+    from kubelite.api import versions
+
     out: OrderedDict = OrderedDict()
-    for k in sorted(all_kinds(), key=lambda k: (k.group != "", k.group, k.version, k.plural)):
+    # with the other served versions of stored kinds (autoscaling/v1), as upstream lists them
+    for k in sorted(all_kinds() + versions.other_kinds(), key=lambda k: (k.group != "", k.group, k.version, k.plural)):
         out.setdefault(k.group, OrderedDict()).setdefault(k.version, []).append(k)
     for (group, _plural) in VIRTUAL:
         out.setdefault(group, OrderedDict()).setdefault("v1", [])

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubelite.api import selectors
+from kubelite.api import selectors, versions
 from kubelite.api.fastcopy import clone
 from kubelite.api.kinds import Kind
 from kubelite.apiserver import APIServer
@@ -282,7 +282,8 @@ def patch(c: Call) -> tuple[int, dict]:
             old = api.get(info.kind, info.namespace, info.name)
         except NotFound:
             raise
-        base = to_scale(info.kind, old) if info.subresource == "scale" else old
+        # a client of another served version (autoscaling/v1) patches the object as it reads it
+        base = to_scale(info.kind, old) if info.subresource == "scale" else versions.from_storage(old, info.group_version)
         try:
             if ctype == "application/json-patch+json":
                 new = merge.json_patch(clone(base), c.body)
@@ -296,6 +297,7 @@ def patch(c: Call) -> tuple[int, dict]:
             raise BadRequest("the patch did not produce an object")
         if info.subresource == "scale":
             return 200, write_scale(c, new, old=old, verb="patch")
+        new = versions.to_storage(new)
         new.setdefault("metadata", {})
         if (new["metadata"] or {}).get("name") != info.name:
             raise BadRequest(f"the name of the object ({new['metadata'].get('name')}) does not match the name on the URL ({info.name})")

@@ -27,6 +27,20 @@ def kind_for(group: str, version: str, plural: str) -> Kind | None:
     for k in kinds.all_kinds():
         if k.plural == plural and k.group == group and k.version == version:
             return k
+    return served_as(group, version, plural)
+
+
+def served_as(group: str, version: str, plural: str) -> Kind | None:
+    """The stored kind that another served version's URL names (/apis/autoscaling/v1/...
+    horizontalpodautoscalers): the handlers work on it, and app.py converts what goes in
+    and out (kubelite.api.versions)."""
+    from kubelite.api import versions
+
+    api_version = f"{group}/{version}" if group else version
+    for av, kind_name in versions.OTHER_VERSIONS:
+        k = kinds.by_kind(kind_name)
+        if av == api_version and k.plural == plural:
+            return k
     return None
 
 

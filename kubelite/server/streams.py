@@ -50,6 +50,10 @@ async def watch(request: web.Request, server, who: Identity, info: RequestInfo, 
     clock = server.control_plane().clock
 
     async def emit(etype: str, obj: dict) -> None:
+        if info.group_version != kind.api_version and etype != "BOOKMARK":  # another served version (kubelite.api.versions)
+            from kubelite.api import versions
+
+            obj = versions.from_storage(obj, info.group_version)
         if table and etype != "BOOKMARK":
             from kubelite.server import tables
 
@@ -61,7 +65,7 @@ async def watch(request: web.Request, server, who: Identity, info: RequestInfo, 
         meta: dict = {"resourceVersion": rv}
         if end:
             meta["annotations"] = {"k8s.io/initial-events-end": "true"}
-        return {"kind": kind.kind, "apiVersion": kind.api_version, "metadata": meta}
+        return {"kind": kind.kind, "apiVersion": info.group_version, "metadata": meta}
 
     try:
         if send_initial:

@@ -59,7 +59,7 @@ def test_every_schema_file_is_a_registered_kind_and_back():
     stored = {p for p in files if "." not in p}
     assert stored == {k.kind.lower() for k in kinds.KINDS}
     others = {p for p in files if "." in p}
-    assert others == {name.lower() for name, _ in versions.OTHER_VERSIONS.values()}
+    assert others == {v.schema.lower() for v in versions.OTHER_VERSIONS.values()}
 
 
 def test_every_kind_has_its_schemas_group_version():

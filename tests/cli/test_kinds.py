@@ -1,6 +1,8 @@
 """Every GA kind is a first-class object: apply, get, list, describe, delete, owners and GC."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kubelite.api import kinds
@@ -98,6 +100,27 @@ def test_an_autoscaling_v1_hpa_is_stored_as_v2_and_reapplies_unchanged(kl):
     rc, out, err = kl(["get", "hpa", "web", "-o", "jsonpath={.apiVersion} {.spec.metrics[0].resource.target}"])
     assert out == 'autoscaling/v2 {"averageUtilization":50,"type":"Utilization"}', err
     assert kl("apply -f -", stdin=manifest).out == "horizontalpodautoscaler.autoscaling/web unchanged\n"
+
+
+def test_an_hpa_reads_back_as_autoscaling_v1_when_that_version_is_named(kl):
+    assert kl("apply -f -", stdin=HPA_V1.replace("targetCPUUtilizationPercentage: 50", """metrics:
+  - {type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}
+  - {type: Resource, resource: {name: memory, target: {type: AverageValue, averageValue: 100Mi}}}""").replace(
+        "autoscaling/v1", "autoscaling/v2")).rc == 0
+    for word in ("horizontalpodautoscalers.v1.autoscaling", "hpa.v1.autoscaling"):
+        rc, out, err = kl(["get", word, "web", "-o", "json"])
+        assert rc == 0, err
+        v1 = json.loads(out)
+        assert (v1["apiVersion"], v1["spec"]["targetCPUUtilizationPercentage"]) == ("autoscaling/v1", 50)
+        assert json.loads(v1["metadata"]["annotations"]["autoscaling.alpha.kubernetes.io/metrics"]) == [
+            {"type": "Resource", "resource": {"name": "memory", "targetAverageValue": "100Mi"}}]
+    rc, out, err = kl(["get", "hpa.v1.autoscaling", "-o", "jsonpath={.items[0].apiVersion}"])
+    assert out == "autoscaling/v1", err
+    assert kl(["get", "hpa", "web", "-o", "jsonpath={.apiVersion}"]).out == "autoscaling/v2"  # the stored version by default
+    # applied back as v1, it is stored as it was: the memory metric came back from the annotation
+    assert kl("apply -f -", stdin=kl(["get", "hpa.v1.autoscaling", "web", "-o", "yaml"]).out).rc == 0
+    rc, out, err = kl(["get", "hpa", "web", "-o", "jsonpath={.spec.metrics[*].resource.name}"])
+    assert out == "memory cpu", err
 
 
 def test_an_autoscaling_v1_hpa_is_checked_against_its_own_schema(kl):

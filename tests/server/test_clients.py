@@ -132,3 +132,40 @@ def test_a_kopf_operator_handles_create_and_update(served_idle, tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         proc.stdout.close()
+
+
+def test_an_autoscaling_v1_client_reads_and_writes_hpas_stored_as_v2(served_idle):
+    from kubernetes import client, config
+
+    api_client = config.new_client_from_config(str(served_idle.kubeconfig))
+    try:
+        v1, v2 = client.AutoscalingV1Api(api_client), client.AutoscalingV2Api(api_client)
+        target = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
+        made = v1.create_namespaced_horizontal_pod_autoscaler("default", {
+            "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+            "spec": {"scaleTargetRef": target, "maxReplicas": 5, "targetCPUUtilizationPercentage": 60}})
+        assert made.api_version == "autoscaling/v1" and made.spec.target_cpu_utilization_percentage == 60
+        stored = v2.read_namespaced_horizontal_pod_autoscaler("web", "default")
+        assert [(m.resource.name, m.resource.target.average_utilization) for m in stored.spec.metrics] == [("cpu", 60)]
+        got = run_kubelite(["get", "hpa", "web", "-o", "json"], state=served_idle.state)
+        assert '"apiVersion": "autoscaling/v2"' in got.out  # what the store holds
+
+        # A v2 HPA with a memory metric, read, edited and written back through v1, keeps it.
+        v2.create_namespaced_horizontal_pod_autoscaler("default", {
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "mem"},
+            "spec": {"scaleTargetRef": target, "maxReplicas": 5, "metrics": [
+                {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "100Mi"}}}]}})
+        old = v1.read_namespaced_horizontal_pod_autoscaler("mem", "default")
+        assert old.api_version == "autoscaling/v1" and old.spec.target_cpu_utilization_percentage is None
+        assert "memory" in old.metadata.annotations["autoscaling.alpha.kubernetes.io/metrics"]
+        old.spec.target_cpu_utilization_percentage = 70
+        v1.replace_namespaced_horizontal_pod_autoscaler("mem", "default", old)
+        v1.patch_namespaced_horizontal_pod_autoscaler("mem", "default", {"spec": {"maxReplicas": 9}})
+        now = v2.read_namespaced_horizontal_pod_autoscaler("mem", "default")
+        assert now.spec.max_replicas == 9
+        assert [(m.resource.name, m.resource.target.type) for m in now.spec.metrics] == [("memory", "AverageValue"), ("cpu", "Utilization")]
+        assert "autoscaling.alpha.kubernetes.io/metrics" not in (now.metadata.annotations or {})
+        listed = v1.list_namespaced_horizontal_pod_autoscaler("default")
+        assert sorted((h.metadata.name, h.spec.target_cpu_utilization_percentage) for h in listed.items) == [("mem", 70), ("web", 60)]
+    finally:
+        api_client.close()
