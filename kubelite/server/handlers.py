@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubelite.api import scale as sc
 from kubelite.api import selectors, versions
 from kubelite.api.fastcopy import clone
 from kubelite.api.kinds import Kind
@@ -25,7 +26,6 @@ NO_STATUS = {"ConfigMap", "Secret", "ServiceAccount", "Endpoints", "Event", "Rol
              "ClusterRoleBinding", "StorageClass", "Lease", "EndpointSlice", "ControllerRevision", "PodTemplate",
              "LimitRange", "PriorityClass", "IngressClass", "RuntimeClass", "CSIDriver", "NetworkPolicy",
              "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "CustomResourceDefinition"}
-SCALABLE = {"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"}
 
 
 def _crd_subresources(kind: Kind) -> dict:
@@ -48,7 +48,7 @@ def has_status(kind: Kind) -> bool:
 
 def subresources(kind: Kind) -> list[str]:
     subs = ["status"] if has_status(kind) else []
-    if kind.kind in SCALABLE:
+    if sc.paths(kind) is not None:  # built-in workloads, and custom kinds whose CRD declares one
         subs.append("scale")
     if kind.kind == "Pod":
         subs += ["binding", "eviction", "log"]
@@ -355,19 +355,9 @@ def delete_collection(c: Call) -> tuple[int, dict]:
 
 # -- subresources ------------------------------------------------------------------------
 def to_scale(kind: Kind, obj: dict) -> dict:
-    if kind.kind not in SCALABLE:
+    if sc.paths(kind) is None:
         raise NotFound(kind.resource, obj["metadata"]["name"])
-    m = obj["metadata"]
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    sel = spec.get("selector")
-    if isinstance(sel, dict) and ("matchLabels" in sel or "matchExpressions" in sel):
-        text = str(selectors.from_label_selector(sel))
-    else:  # a ReplicationController's selector is a plain map
-        text = ",".join(f"{k}={v}" for k, v in sorted((sel or {}).items()))
-    meta = {k: m[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in m}
-    return {"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": meta,
-            "spec": {"replicas": spec.get("replicas", 1)},
-            "status": {"replicas": status.get("replicas", 0), "selector": text}}
+    return sc.of(kind, obj)
 
 
 def write_scale(c: Call, scale: Any, old: dict | None = None, verb: str = "update") -> dict:
@@ -384,8 +374,7 @@ def write_scale(c: Call, scale: Any, old: dict | None = None, verb: str = "updat
         want_rv = (scale.get("metadata") or {}).get("resourceVersion")
         if want_rv and want_rv != old["metadata"].get("resourceVersion"):
             raise Conflict(info.kind.resource, info.name)
-        new = clone(old)
-        new.setdefault("spec", {})["replicas"] = replicas
+        new = sc.with_replicas(info.kind, old, replicas)
         c.record(old, new, "scale")
         res = api.update(new, dry_run=c.dry_run, verb=verb, subresource="scale")
     return to_scale(info.kind, res.obj)
