@@ -38,63 +38,73 @@ def _set(out: dict, key: str, value: Any) -> None:
         out[key] = value
 
 
-def _metric_spec_to_v1(m: dict) -> dict:
-    """A v2 MetricSpec in autoscaling/v1's MetricSpec shape (the v2beta1 fields)."""
+def _metric_to_v1(m: dict, status: bool) -> dict:
+    """A v2 MetricSpec (or MetricStatus) in autoscaling/v1's shape (the v2beta1 fields):
+    `target` values become targetX, `current` values currentX."""
+    p = "current" if status else "target"
     out: dict = {"type": m.get("type")}
     for src in _SOURCES:
         s = m.get(src)
         if not isinstance(s, dict):
             continue
-        t, metric = s.get("target") or {}, s.get("metric") or {}
+        t, metric = s.get(p) or {}, s.get("metric") or {}
         v1: dict = {}
         if src in ("resource", "containerResource"):
             _set(v1, "name", s.get("name"))
-            _set(v1, "targetAverageUtilization", t.get("averageUtilization"))
-            _set(v1, "targetAverageValue", t.get("averageValue"))
+            _set(v1, f"{p}AverageUtilization", t.get("averageUtilization"))
+            _set(v1, f"{p}AverageValue", t.get("averageValue", "0") if status else t.get("averageValue"))
             _set(v1, "container", s.get("container"))
         elif src == "pods":
             _set(v1, "metricName", metric.get("name"))
-            v1["targetAverageValue"] = t.get("averageValue", "0")
+            v1[f"{p}AverageValue"] = t.get("averageValue", "0")
             _set(v1, "selector", metric.get("selector"))
         elif src == "object":
             v1["target"] = s.get("describedObject") or {}
             _set(v1, "metricName", metric.get("name"))
-            v1["targetValue"] = t.get("value", "0")
+            v1[f"{p}Value"] = t.get("value", "0")
             _set(v1, "selector", metric.get("selector"))
             _set(v1, "averageValue", t.get("averageValue"))
         else:
             _set(v1, "metricName", metric.get("name"))
             _set(v1, "metricSelector", metric.get("selector"))
-            _set(v1, "targetValue", t.get("value"))
-            _set(v1, "targetAverageValue", t.get("averageValue"))
+            _set(v1, f"{p}Value", t.get("value", "0") if status else t.get("value"))
+            _set(v1, f"{p}AverageValue", t.get("averageValue"))
         out[src] = v1
     return out
 
 
-def _metric_spec_to_v2(m: dict) -> dict:
+def _metric_to_v2(m: dict, status: bool) -> dict:
+    """The inverse of _metric_to_v1, with the target types upstream infers."""
+    p = "current" if status else "target"
     out: dict = {"type": m.get("type")}
     for src in _SOURCES:
         s = m.get(src)
         if not isinstance(s, dict):
             continue
+        v: dict = {}
         if src in ("resource", "containerResource"):
-            util = s.get("targetAverageUtilization")
-            t = {"type": "AverageValue" if util is None else "Utilization"}
-            _set(t, "averageUtilization", util)
-            _set(t, "averageValue", s.get("targetAverageValue"))
-            v2 = {"name": s.get("name"), **({"container": s["container"]} if "container" in s else {}), "target": t}
+            util = s.get(f"{p}AverageUtilization")
+            if not status:
+                v["type"] = "AverageValue" if util is None else "Utilization"
+            _set(v, "averageUtilization", util)
+            _set(v, "averageValue", s.get(f"{p}AverageValue", "0") if status else s.get(f"{p}AverageValue"))
+            v2 = {"name": s.get("name"), **({"container": s["container"]} if "container" in s else {}), p: v}
         elif src == "pods":
-            v2 = {"metric": _identifier(s.get("metricName"), s.get("selector")),
-                  "target": {"type": "AverageValue", "averageValue": s.get("targetAverageValue", "0")}}
+            v = {"averageValue": s.get(f"{p}AverageValue", "0")} if status else \
+                {"type": "AverageValue", "averageValue": s.get(f"{p}AverageValue", "0")}
+            v2 = {"metric": _identifier(s.get("metricName"), s.get("selector")), p: v}
         elif src == "object":
-            t = {"type": "Value" if s.get("averageValue") is None else "AverageValue", "value": s.get("targetValue", "0")}
-            _set(t, "averageValue", s.get("averageValue"))
-            v2 = {"describedObject": s.get("target") or {}, "metric": _identifier(s.get("metricName"), s.get("selector")), "target": t}
+            if not status:
+                v["type"] = "Value" if s.get("averageValue") is None else "AverageValue"
+            v["value"] = s.get(f"{p}Value", "0")
+            _set(v, "averageValue", s.get("averageValue"))
+            v2 = {"describedObject": s.get("target") or {}, "metric": _identifier(s.get("metricName"), s.get("selector")), p: v}
         else:
-            t = {"type": "AverageValue" if s.get("targetValue") is None else "Value"}
-            _set(t, "value", s.get("targetValue"))
-            _set(t, "averageValue", s.get("targetAverageValue"))
-            v2 = {"metric": _identifier(s.get("metricName"), s.get("metricSelector")), "target": t}
+            if not status:
+                v["type"] = "AverageValue" if s.get(f"{p}Value") is None else "Value"
+            _set(v, "value", s.get(f"{p}Value", "0") if status else s.get(f"{p}Value"))
+            _set(v, "averageValue", s.get(f"{p}AverageValue"))
+            v2 = {"metric": _identifier(s.get("metricName"), s.get("metricSelector")), p: v}
         out[src] = v2
     return out
 
@@ -102,63 +112,6 @@ def _metric_spec_to_v2(m: dict) -> dict:
 def _identifier(name: Any, selector: Any) -> dict:
     out = {"name": name}
     _set(out, "selector", selector)
-    return out
-
-
-def _metric_status_to_v1(m: dict) -> dict:
-    out: dict = {"type": m.get("type")}
-    for src in _SOURCES:
-        s = m.get(src)
-        if not isinstance(s, dict):
-            continue
-        c, metric = s.get("current") or {}, s.get("metric") or {}
-        v1: dict = {}
-        if src in ("resource", "containerResource"):
-            _set(v1, "name", s.get("name"))
-            _set(v1, "currentAverageUtilization", c.get("averageUtilization"))
-            v1["currentAverageValue"] = c.get("averageValue", "0")
-            _set(v1, "container", s.get("container"))
-        elif src == "pods":
-            _set(v1, "metricName", metric.get("name"))
-            v1["currentAverageValue"] = c.get("averageValue", "0")
-            _set(v1, "selector", metric.get("selector"))
-        elif src == "object":
-            v1["target"] = s.get("describedObject") or {}
-            _set(v1, "metricName", metric.get("name"))
-            v1["currentValue"] = c.get("value", "0")
-            _set(v1, "selector", metric.get("selector"))
-            _set(v1, "averageValue", c.get("averageValue"))
-        else:
-            _set(v1, "metricName", metric.get("name"))
-            _set(v1, "metricSelector", metric.get("selector"))
-            v1["currentValue"] = c.get("value", "0")
-            _set(v1, "currentAverageValue", c.get("averageValue"))
-        out[src] = v1
-    return out
-
-
-def _metric_status_to_v2(m: dict) -> dict:
-    out: dict = {"type": m.get("type")}
-    for src in _SOURCES:
-        s = m.get(src)
-        if not isinstance(s, dict):
-            continue
-        if src in ("resource", "containerResource"):
-            c = {"averageValue": s.get("currentAverageValue", "0")}
-            _set(c, "averageUtilization", s.get("currentAverageUtilization"))
-            v2 = {"name": s.get("name"), **({"container": s["container"]} if "container" in s else {}), "current": c}
-        elif src == "pods":
-            v2 = {"metric": _identifier(s.get("metricName"), s.get("selector")),
-                  "current": {"averageValue": s.get("currentAverageValue", "0")}}
-        elif src == "object":
-            c = {"value": s.get("currentValue", "0")}
-            _set(c, "averageValue", s.get("averageValue"))
-            v2 = {"describedObject": s.get("target") or {}, "metric": _identifier(s.get("metricName"), s.get("selector")), "current": c}
-        else:
-            c = {"value": s.get("currentValue", "0")}
-            _set(c, "averageValue", s.get("currentAverageValue"))
-            v2 = {"metric": _identifier(s.get("metricName"), s.get("metricSelector")), "current": c}
-        out[src] = v2
     return out
 
 
@@ -221,7 +174,7 @@ def _hpa_v1_to_v2(obj: dict) -> dict:
     ann = dict((meta or {}).get("annotations") or {}) if isinstance(meta, dict) else {}
     other = _annotation(ann, METRIC_SPECS)
     if isinstance(other, list):
-        metrics += [_metric_spec_to_v2(m) for m in other if isinstance(m, dict)]
+        metrics += [_metric_to_v2(m, False) for m in other if isinstance(m, dict)]
     if target is not None:
         metrics.append({"type": "Resource", "resource": {
             "name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}}})
@@ -239,7 +192,7 @@ def _hpa_v1_to_v2(obj: dict) -> dict:
         current = status.pop("currentCPUUtilizationPercentage", None)
         statuses = _annotation(ann, METRIC_STATUSES)
         if isinstance(statuses, list):  # they say more than the one percentage
-            status["currentMetrics"] = [_metric_status_to_v2(m) for m in statuses if isinstance(m, dict)]
+            status["currentMetrics"] = [_metric_to_v2(m, True) for m in statuses if isinstance(m, dict)]
         elif current is not None:
             status["currentMetrics"] = [{"type": "Resource", "resource": {
                 "name": "cpu", "current": {"averageUtilization": current}}}]
@@ -264,7 +217,7 @@ def _hpa_v2_to_v1(obj: dict) -> dict:
         spec["targetCPUUtilizationPercentage"] = cpu["resource"]["target"]["averageUtilization"]
     meta = dict(obj.get("metadata") or {})
     ann = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in _ROUND_TRIP}
-    other = [_metric_spec_to_v1(m) for m in metrics if not _is_cpu_utilization(m)]
+    other = [_metric_to_v1(m, False) for m in metrics if not _is_cpu_utilization(m)]
     if other:
         ann[METRIC_SPECS] = _dumps(other)
     if isinstance(spec_in.get("behavior"), dict):
@@ -280,7 +233,7 @@ def _hpa_v2_to_v1(obj: dict) -> dict:
             if isinstance(r, dict) and r.get("name") == "cpu" and (r.get("current") or {}).get("averageUtilization") is not None:
                 status["currentCPUUtilizationPercentage"] = r["current"]["averageUtilization"]
         if current:
-            ann[METRIC_STATUSES] = _dumps([_metric_status_to_v1(m) for m in current])
+            ann[METRIC_STATUSES] = _dumps([_metric_to_v1(m, True) for m in current])
         if status_in.get("conditions"):
             ann[CONDITIONS] = _dumps(status_in["conditions"])
         out["status"] = status
