@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubelite.api.kinds import Kind
-from kubelite.errors import Expired
+from kubelite.errors import Expired, StateError
 
 HISTORY = 10_000
 RESCAN_SECONDS = 2.0
+FILL_LOCK_SECONDS = 15.0
+LANDING_SECONDS = 5.0
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Hub:
         self.watchers: list[Watcher] = []
         self.rv = 0
         self._last_scan = 0.0
+        self._landing: tuple[int, float] | None = None  # (rv, since when) of a change whose file has not landed
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         # Watches may resume from any resourceVersion since the server started; older is 410.
@@ -94,12 +97,25 @@ class Hub:
                 pass
 
     # -- the cache -------------------------------------------------------------------
-    def _fill(self, kind: Kind) -> None:
+    def _fill(self, kind: Kind) -> int:
+        """List a kind into its cache; returns the resourceVersion the list is complete to.
+
+        Under the store lock no commit is half done, so every journaled change up to that
+        version is in the files listed. (A commit journals its lines, then renames its
+        files: read between the two, the version would promise objects the list lacks, and
+        a watch from an older version would never be sent them.) When the lock stays held
+        (a long reconcile pass), the list is made without it."""
         api = self._api_factory()
-        rv = api.store.current_rv()
-        objs = api.list(kind, None)
+        try:
+            with api.store.locked(timeout=FILL_LOCK_SECONDS):
+                rv = api.store.current_rv()
+                objs = api.list(kind, None)
+        except StateError:
+            rv = api.store.current_rv()
+            objs = api.list(kind, None)
         self.caches[kind] = {_key(o): o for o in objs}
         self.since[kind] = rv
+        return rv
 
     def poll(self) -> None:
         with self._lock:
@@ -152,8 +168,9 @@ class Hub:
         """Turn journal lines into events for the cached kinds: read each changed object once.
 
         A commit journals its lines before it renames its files into place, so a line may be
-        read before its object: then the file still holds an older version (or is still
-        there after a delete), and that change and every later one wait for the next poll.
+        read before its object: then the file is not there yet, still holds an older
+        version, or is still there after a delete, and that change and every later one wait
+        for the next poll.
         Returns the resourceVersion delivered up to."""
         by_res = {(k.group, k.plural): k for k in self.caches}
         last = {}
@@ -169,9 +186,11 @@ class Hub:
                 obj = api.store.try_get(kind, ns or None, name)
             except Exception:
                 return ch.rv - 1  # mid-write: look again next time
-            if (ch.type == "DELETED" and obj is not None and _rv(obj) < ch.rv) or \
-                    (ch.type != "DELETED" and obj is not None and _rv(obj) < ch.rv):
-                return ch.rv - 1  # the commit has not renamed this file into place yet
+            landed = (obj is None) == (ch.type == "DELETED") and (obj is None or _rv(obj) >= ch.rv)
+            if not landed and self._wait_for(ch.rv):
+                return ch.rv - 1  # the commit has not renamed (or removed) this file yet
+            if obj is not None and prev is not None and _rv(prev) >= _rv(obj):
+                continue  # the cache was filled with it already
             if obj is None:
                 if prev is None:
                     continue
@@ -186,15 +205,24 @@ class Hub:
                     w.send(etype, o)
         return max(now_rv, max((c.rv for c in changes), default=now_rv))
 
+    def _wait_for(self, rv: int) -> bool:
+        """Whether to wait for a change's file to land. A commit renames its files right
+        after journaling them; one whose rename failed never lands, and after
+        LANDING_SECONDS the object is sent as it is."""
+        now = time.monotonic()
+        if self._landing is None or self._landing[0] != rv:
+            self._landing = (rv, now)
+        return now - self._landing[1] < LANDING_SECONDS
+
     # -- watchers --------------------------------------------------------------------
     def add(self, w: Watcher, resource_version: str | None, send_initial: bool) -> None:
         """Register a watcher; queue its initial events (ADDED for current objects, or the
         history after resource_version). Raises Expired when that history is gone."""
         with self._lock:
             if w.kind not in self.caches:
-                self._fill(w.kind)
+                filled = self._fill(w.kind)
                 if not self.rv:
-                    self.rv = self._api_factory().store.current_rv()
+                    self.rv = filled
             cache = self.caches[w.kind]
             rv = int(resource_version) if resource_version and resource_version != "0" else None
             if rv is None or send_initial:

@@ -101,3 +101,22 @@ def test_a_kind_first_watched_after_the_given_version_replays_what_the_journal_s
     w, loop = _watcher()
     hub.add(w, rv, False)  # the hub has no cache of ConfigMaps yet: it fills one now
     assert _drain(w, loop) == [("ADDED", "new"), ("MODIFIED", "old"), ("DELETED", "doomed")]
+
+
+def test_a_created_object_whose_file_has_not_landed_yet_is_sent_once_it_has(hub, booted):
+    import time
+
+    w, loop = _watcher()
+    hub.add(w, None, False)
+    _drain(w, loop)
+    api = APIServer.open(booted)
+    created = api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late", "namespace": "default"}})
+    path = api.store.path_for(CM, "default", "late")
+    aside = path.with_name(".late.yaml.aside")
+    path.rename(aside)  # as between a commit's journal line and its rename
+    hub._last_scan = time.monotonic()  # no look for hand edits: only the journal is followed
+    hub.poll()
+    assert _drain(w, loop) == [] and hub.current_rv() < int(created.obj["metadata"]["resourceVersion"])
+    aside.rename(path)
+    hub.poll()
+    assert _drain(w, loop) == [("ADDED", "late")]
