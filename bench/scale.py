@@ -2,6 +2,7 @@
 
     python bench/scale.py                              # 10,000 pods, 5 rounds
     python bench/scale.py --deployments 100 --nodes 10 # a quick look
+    python bench/scale.py --kubelite OTHER/.venv/bin/kubelite   # another build, for a before/after
 
 Builds a converged store as bench/run.py does, starts `kubelite serve` with its
 controllers (the default 1 s interval), lets it settle, then for each round merge-patches
@@ -24,7 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import KUBELITE, build, run  # noqa: E402  (bench/ is the script's own directory)
+import run as _run  # noqa: E402  (bench/ is the script's own directory)
+import serve as _serve  # noqa: E402
+from run import build, run  # noqa: E402
 from serve import _conn, start  # noqa: E402
 
 
@@ -62,7 +65,11 @@ def main() -> None:
     ap.add_argument("--deployments", type=int, default=1000)
     ap.add_argument("--nodes", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--kubelite", default=None, help="the kubelite command to measure (default: the one beside this Python)")
     a = ap.parse_args()
+    if a.kubelite:
+        _run.KUBELITE = _serve.KUBELITE = a.kubelite
+    KUBELITE = _run.KUBELITE
     root = Path(tempfile.mkdtemp(prefix="kubelite-bench-scale-"))
     print(f"building a store of {a.deployments * 10} pods ...", flush=True)
     state, env, secs, pods = build(root, a.deployments, a.nodes)
