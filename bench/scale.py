@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
+import shutil
 import statistics
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 import run as _run  # noqa: E402  (bench/ is the script's own directory)
 import serve as _serve  # noqa: E402
 from run import build, run  # noqa: E402
-from serve import _conn, start  # noqa: E402
+from serve import _conn, start, stop  # noqa: E402
 
 
 def _request(c, method: str, path: str, token: str, body: dict | None = None) -> dict:
@@ -102,10 +101,7 @@ def main() -> None:
               f"over {a.rounds} rounds; target <= 2 s; that is "
               f"{statistics.median(ups) / statistics.median(passes):.2f}x one CLI pass")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(30)
-        import shutil
-
+        stop(proc)
         shutil.rmtree(root, ignore_errors=True)
 
 
