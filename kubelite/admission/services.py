@@ -65,10 +65,7 @@ def _holds(api, what: str, key: str, holder: str) -> bool:
     svc = api.store.try_get(kinds.by_kind("Service"), ns, name)
     if svc is None:
         return False
-    spec = svc.get("spec") or {}
-    if what == "clusterips":
-        return key in (spec.get("clusterIPs") or [spec.get("clusterIP")])
-    return any(f"{p.get('nodePort')}-{p.get('protocol', 'TCP')}" == key for p in spec.get("ports") or [])
+    return (what, key) in _keys(svc)
 
 
 def _release(api, what: str, key: str, owner: str) -> None:
@@ -104,13 +101,15 @@ def _allocate_ip(api, owner: str) -> str:
     raise StateError(f"failed to allocate a serviceIP: range {net} is full")
 
 
-def _allocate_port(api, owner: str, protocol: str) -> int:
+def _allocate_port(api, owner: str, protocol: str, avoid: set[str]) -> int:
+    """A free node port; `avoid` holds the keys this Service already uses (its markers count as ours)."""
     lo, hi = _port_range(api)
     size = hi - lo + 1
     start = zlib.crc32((owner + protocol).encode()) % size
     for i in range(size):
         port = lo + (start + i) % size
-        if _claim(api, "nodeports", f"{port}-{protocol}", owner):
+        key = f"{port}-{protocol}"
+        if key not in avoid and _claim(api, "nodeports", key, owner):
             return port
     raise StateError(f"failed to allocate a nodePort: range {lo}-{hi} is full")
 
@@ -163,21 +162,50 @@ def admit(api, kind, obj: dict, old: dict | None, dry_run: bool):
     if stype in ("NodePort", "LoadBalancer"):
         lo, hi = _port_range(api)
         old_ports = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort") for p in old_spec.get("ports") or []}
+        # Every key this Service holds or keeps, so a new allocation never hands out one of its own.
+        avoid = {k for w, k in _keys(old or {}) | _keys(obj) if w == "nodeports"}
+        used: set[str] = set()
+        allocate = stype == "NodePort" or spec.get("allocateLoadBalancerNodePorts", True) is not False
         for i, p in enumerate(spec.get("ports") or []):
             proto = p.get("protocol", "TCP")
             want = p.get("nodePort") or old_ports.get((p.get("port"), proto))
             if want:
                 if not lo <= want <= hi:
                     raise fail(f"spec.ports[{i}].nodePort", want, f"provided port is not in the valid range. The range of valid ports is {lo}-{hi}")
+                if f"{want}-{proto}" in used:
+                    undo()
+                    raise invalid("Service", meta["name"], [FieldError(f"spec.ports[{i}].nodePort", "Duplicate value", want, "")])
                 if not dry_run and want not in old_ports.values():
                     if not _claim(api, "nodeports", f"{want}-{proto}", owner):
                         raise fail(f"spec.ports[{i}].nodePort", want, "provided port is already allocated")
                     taken.append(("nodeports", f"{want}-{proto}"))
                 p["nodePort"] = want
-            elif not dry_run:
-                port = _allocate_port(api, owner, proto)
-                taken.append(("nodeports", f"{port}-{proto}"))
-                p["nodePort"] = port
+            elif allocate and not dry_run:
+                want = _allocate_port(api, owner, proto, avoid)
+                taken.append(("nodeports", f"{want}-{proto}"))
+                p["nodePort"] = want
+            if want:
+                used.add(f"{want}-{proto}")
+                avoid.add(f"{want}-{proto}")
+    if stype == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local":
+        # As upstream's service registry: kube-proxy answers the load balancer's health
+        # checks for a Local policy on a node port of its own.
+        lo, hi = _port_range(api)
+        want = spec.get("healthCheckNodePort") or old_spec.get("healthCheckNodePort")
+        if want:
+            if not lo <= want <= hi:
+                raise fail("spec.healthCheckNodePort", want, f"provided port is not in the valid range. The range of valid ports is {lo}-{hi}")
+            if not dry_run and want != old_spec.get("healthCheckNodePort"):
+                if f"{want}-TCP" in used or not _claim(api, "nodeports", f"{want}-TCP", owner):
+                    raise fail("spec.healthCheckNodePort", want, "provided port is already allocated")
+                taken.append(("nodeports", f"{want}-TCP"))
+            spec["healthCheckNodePort"] = want
+        elif not dry_run:
+            want = _allocate_port(api, owner, "TCP", avoid)
+            taken.append(("nodeports", f"{want}-TCP"))
+            spec["healthCheckNodePort"] = want
+    elif spec.get("healthCheckNodePort") and spec["healthCheckNodePort"] == old_spec.get("healthCheckNodePort"):
+        del spec["healthCheckNodePort"]  # no longer a Local load balancer: dropped, as upstream's update strategy does
     if old is not None and not dry_run:
         _release_dropped(api, old, obj, owner)
     return undo if taken else None
@@ -187,6 +215,8 @@ def _keys(svc: dict) -> set[tuple[str, str]]:
     spec = svc.get("spec") or {}
     out = {("clusterips", ip) for ip in spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else []) if ip and ip != "None"}
     out |= {("nodeports", f"{p['nodePort']}-{p.get('protocol', 'TCP')}") for p in spec.get("ports") or [] if p.get("nodePort")}
+    if spec.get("healthCheckNodePort"):
+        out.add(("nodeports", f"{spec['healthCheckNodePort']}-TCP"))
     return out
 
 

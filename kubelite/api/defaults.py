@@ -247,8 +247,10 @@ def service(obj: dict) -> None:
         return
     _set(spec, "sessionAffinity", "None")
     _set(spec, "internalTrafficPolicy", "Cluster")
-    if spec["type"] in ("NodePort", "LoadBalancer"):
+    if spec["type"] in ("NodePort", "LoadBalancer") or spec.get("externalIPs"):  # externally accessible
         _set(spec, "externalTrafficPolicy", "Cluster")
+    if spec["type"] == "LoadBalancer":
+        _set(spec, "allocateLoadBalancerNodePorts", True)
     for p in spec.get("ports") or []:
         if isinstance(p, dict):
             _set(p, "protocol", "TCP")

@@ -73,3 +73,31 @@ def test_node_ports_are_allocated_uniquely_and_requested_ones_clash_clearly(kl):
 def test_load_balancer_external_ip_shows_pending(kl):
     kl(["apply", "-f", "-"], stdin=_svc("lb", type="LoadBalancer"))
     assert "<pending>" in kl(["get", "svc", "lb"]).out
+
+
+def test_each_port_of_a_service_gets_a_node_port_of_its_own(kl):
+    kl(["apply", "-f", "-"], stdin=_svc("two", type="NodePort", ports=[{"name": "http", "port": 80}, {"name": "https", "port": 443}]))
+    ports = [p["nodePort"] for p in one(kl, "svc", "two")["spec"]["ports"]]
+    assert len(set(ports)) == 2
+    assert kl(["apply", "-f", "-"], stdin=_svc("two", type="NodePort", ports=[{"name": "http", "port": 80}, {"name": "https", "port": 443}])).out.strip() == "service/two unchanged"
+    r = kl(["apply", "-f", "-"], stdin=_svc("dup", type="NodePort", ports=[{"name": "a", "port": 80, "nodePort": 30500},
+                                                                           {"name": "b", "port": 81, "nodePort": 30500}]))
+    assert r.rc == 1 and "spec.ports[1].nodePort: Duplicate value: 30500" in r.err
+
+
+def test_a_local_load_balancer_gets_a_health_check_node_port_released_with_it(kl, state):
+    kl(["apply", "-f", "-"], stdin=_svc("lb", type="LoadBalancer", externalTrafficPolicy="Local",
+                                        ports=[{"name": "http", "port": 80}, {"name": "https", "port": 443}]))
+    spec = one(kl, "svc", "lb")["spec"]
+    assert spec["allocateLoadBalancerNodePorts"] is True
+    held = {p["nodePort"] for p in spec["ports"]} | {spec["healthCheckNodePort"]}
+    assert len(held) == 3
+    markers = lambda: {int(p.name.split("-")[0]) for p in (state / "allocations" / "nodeports").iterdir()}  # noqa: E731
+    assert held <= markers()
+    kl(["delete", "svc", "lb"])
+    assert not held & markers()
+
+
+def test_a_load_balancer_without_node_ports_gets_none(kl):
+    kl(["apply", "-f", "-"], stdin=_svc("bare", type="LoadBalancer", allocateLoadBalancerNodePorts=False))
+    assert "nodePort" not in one(kl, "svc", "bare")["spec"]["ports"][0]
