@@ -328,6 +328,12 @@ class APIServer:
         if errs:
             raise self._invalid(kind, obj, errs, source)
 
+    def defaulted(self, kind: Kind, obj: dict, old: dict | None = None, source: Source | None = None) -> dict:
+        """A copy of `obj` as an update of `old` would store it: defaulted and checked. Pure."""
+        out = clone(obj)
+        self._finish(kind, out, old, source)
+        return out
+
     def _admit(self, kind: Kind, obj: dict, old: dict | None, dry_run: bool) -> list[Callable[[], None]]:
         """Run the admission plugins (under the store lock). Returns undo actions for a failed write."""
         _load_plugins()
