@@ -57,8 +57,14 @@ def _yaml_loader(pure: bool = False):
             def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
                 return self.construct_scalar(node)
 
+            def construct_yaml_value(self, node: Any) -> Any:
+                # YAML 1.1's `=` (the "value" type) is a plain string to go-yaml, as in
+                # Prometheus Operator's enum of match types: [ '!=', =, =~ ].
+                return self.construct_scalar(node)
+
         Constructor.add_constructor("tag:yaml.org,2002:int", Constructor.construct_yaml_int)
         Constructor.add_constructor("tag:yaml.org,2002:timestamp", Constructor.construct_yaml_timestamp)
+        Constructor.add_constructor("tag:yaml.org,2002:value", Constructor.construct_yaml_value)
         y = YAML(typ="safe", pure=False)
         y.Constructor = Constructor
         y.allow_duplicate_keys = False

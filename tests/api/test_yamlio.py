@@ -195,3 +195,9 @@ json_values = st.recursive(
 @given(st.dictionaries(st.text(min_size=1, max_size=8), json_values, max_size=5))
 def test_whatever_kubelite_dumps_it_reads_back_unchanged(obj):
     assert load_one(dump(obj), "x") == obj
+
+
+def test_a_lone_equals_sign_is_a_string_as_kubectl_reads_it():
+    # YAML 1.1's "value" type: Prometheus Operator's CRDs list match types as [ '!=', =, =~ ].
+    doc = load_one("enum:\n- '!='\n- =\n- =~\n", "crd.yaml")
+    assert doc == {"enum": ["!=", "=", "=~"]}
