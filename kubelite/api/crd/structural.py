@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kubelite.api.crd import goregex
 from kubelite.api.crd.paths import child, index, key
 from kubelite.api.fielderrors import FieldError
 
@@ -143,7 +144,7 @@ def _value_validation(v: dict, skip_any_of: bool, skip_first_all_of_any_of: bool
     pattern = v.get("pattern")
     if isinstance(pattern, str) and pattern:
         try:
-            re.compile(pattern)
+            re.compile(goregex.to_python(pattern))
         except re.error as e:
             errs.append(_invalid(child(path, "pattern"), pattern, f"must be a valid regular expression, but isn't: {e}"))
     return errs

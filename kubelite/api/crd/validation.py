@@ -19,6 +19,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from kubelite.api.crd import goregex
 from kubelite.api.crd.paths import child, index, of
 from kubelite.api.fielderrors import FieldError
 
@@ -32,6 +33,9 @@ def to_jsonschema(s: Any) -> dict:
     if not isinstance(s, dict):
         return {}
     out: dict = {k: s[k] for k in _COPIED if k in s}
+    if isinstance(out.get("pattern"), str) and goregex.to_python(out["pattern"]) != out["pattern"]:
+        out["x-go-pattern"] = out["pattern"]  # what messages quote
+        out["pattern"] = goregex.to_python(out["pattern"])
     typ = s.get("type")
     if s.get("x-kubernetes-int-or-string") is True and not typ:
         typ = ["integer", "string"]
@@ -160,7 +164,7 @@ def _to_field_error(e: Any, base: str) -> FieldError:
         cmp = f"{word} than" if exclusive else f"{word} than or equal to"
         return FieldError(path, "Invalid value", e.instance, f"{name} in body should be {cmp} {_num(val)}")
     if v == "pattern":
-        return FieldError(path, "Invalid value", e.instance, f"{name} in body should match '{val}'")
+        return FieldError(path, "Invalid value", e.instance, f"{name} in body should match '{e.schema.get('x-go-pattern', val)}'")
     if v == "maxLength":
         return FieldError(path, "Too long", e.instance, f"may not be more than {val} bytes")
     if v == "minLength":
