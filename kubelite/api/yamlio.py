@@ -264,9 +264,11 @@ def _split_documents(text: str) -> list[str]:
 
 
 def iter_documents(docs: list[Document]) -> Iterator[Document]:
-    """Expand `kind: List` documents into their items, as kubectl does."""
+    """Expand lists (`kind: List`, `ConfigMapList`, ...) into their items, as kubectl does:
+    it decodes any document with `items` as a list and applies each item."""
     for d in docs:
-        if isinstance(d.data, dict) and d.data.get("kind") == "List" and isinstance(d.data.get("items"), list):
+        kind = d.data.get("kind") if isinstance(d.data, dict) else None
+        if isinstance(kind, str) and kind.endswith("List") and isinstance(d.data.get("items"), list):
             for item in d.data["items"]:
                 yield Document(d.source, d.index, item)
         else:

@@ -201,3 +201,9 @@ def test_a_lone_equals_sign_is_a_string_as_kubectl_reads_it():
     # YAML 1.1's "value" type: Prometheus Operator's CRDs list match types as [ '!=', =, =~ ].
     doc = load_one("enum:\n- '!='\n- =\n- =~\n", "crd.yaml")
     assert doc == {"enum": ["!=", "=", "=~"]}
+
+
+def test_a_typed_list_expands_into_its_items_as_kubectl_decodes_it():
+    # kube-prometheus ships its Grafana dashboards as one `kind: ConfigMapList`.
+    docs = load_documents("apiVersion: v1\nkind: ConfigMapList\nitems:\n- {kind: ConfigMap}\n- {kind: ConfigMap}\n", "f.yaml")
+    assert [d.data for d in iter_documents(docs)] == [{"kind": "ConfigMap"}, {"kind": "ConfigMap"}]
