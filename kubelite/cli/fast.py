@@ -139,7 +139,7 @@ def _names(root: Path, refs, namespace: str | None) -> str | None:
     if namespace is not None and key_error(namespace) is not None:
         return None
     lines = [f"{ref.kind.qualified}/{name}\n" for ref in refs
-             for _, name in object_names(str(root / "registry"), ref.kind.plural, ref.kind.namespaced,
+             for _, name in object_names(str(root / "registry"), ref.kind.dir, ref.kind.namespaced,
                                          namespace if ref.kind.namespaced else None)
              if key_error(name) is None]
     return "".join(lines) or None

@@ -511,7 +511,7 @@ class Store:
         the file names alone: no file is opened, so a file that does not parse is named too."""
         from kubelite.store.names import object_names
 
-        return object_names(str(self.registry), kind.plural, kind.namespaced, namespace)
+        return object_names(str(self.registry), kind.dir, kind.namespaced, namespace)
 
     def scan(self, kind: Kind) -> Iterator[tuple[str, dict]]:
         """Every readable object of a kind as (path, object), in no particular order.

@@ -63,6 +63,14 @@ def test_docs_crontab_is_servable_at_once_and_a_second_apply_is_unchanged(state)
     assert status["acceptedNames"]["listKind"] == "CronTabList" and status["storedVersions"] == ["v1"]
 
 
+def test_get_custom_objects_as_names_lists_them_from_their_groups_folder(state):
+    apply(state, crd())
+    apply(state, crontab(), crontab("second"))
+    for args in (["ct", "-o", "name"], ["crontabs", "-A", "-o", "name"], ["ct", "-n", "default", "-o", "name"]):
+        r = run_kubelite(["get", *args], state=state, now=T0)
+        assert r.out.splitlines() == ["crontab.stable.example.com/my-new-cron-object", "crontab.stable.example.com/second"], (args, r.err)
+
+
 def test_docs_invalid_crontab_is_refused_naming_both_fields(state):
     apply(state, crd())
     r = apply(state, crontab(cronSpec="* * * *", image="my-awesome-cron-image", replicas=15))
