@@ -108,12 +108,14 @@ def ingress_nginx(tmp_path_factory) -> Install:
     return inst
 
 
+@pytest.mark.xdist_group("ingress-nginx")
 def test_ingress_nginx_applies_cleanly_and_a_second_apply_is_unchanged(ingress_nginx):
     n = len(documents(INGRESS_NGINX))
     assert verbs(ingress_nginx.outputs["apply"]) == {"created": n}
     assert verbs(ingress_nginx.outputs["again"]) == {"unchanged": n}
 
 
+@pytest.mark.xdist_group("ingress-nginx")
 def test_ingress_nginx_certificate_jobs_complete_and_are_cleaned_up_by_their_ttl(ingress_nginx):
     out = ingress_nginx.outputs["reconcile"]
     for job in ("ingress-nginx-admission-create", "ingress-nginx-admission-patch"):
@@ -125,6 +127,7 @@ def test_ingress_nginx_certificate_jobs_complete_and_are_cleaned_up_by_their_ttl
     assert ingress_nginx.items("jobs", "ingress-nginx") == []
 
 
+@pytest.mark.xdist_group("ingress-nginx")
 def test_ingress_nginx_controller_waits_for_its_certificate_then_runs(ingress_nginx):
     waiting = [p for p in json.loads(ingress_nginx.outputs["waiting"]) if p["metadata"]["name"].startswith("ingress-nginx-controller-")]
     assert [p["status"]["phase"] for p in waiting] == ["Pending"]
@@ -133,12 +136,14 @@ def test_ingress_nginx_controller_waits_for_its_certificate_then_runs(ingress_ng
     assert_workloads_run(ingress_nginx, "ingress-nginx")
 
 
+@pytest.mark.xdist_group("ingress-nginx")
 def test_ingress_nginx_load_balancer_gets_distinct_node_ports_and_a_health_check_port(ingress_nginx):
     svc = json.loads(ingress_nginx.run("get", "svc", "ingress-nginx-controller", "-n", "ingress-nginx", "-o", "json").out)
     ports = [p["nodePort"] for p in svc["spec"]["ports"]] + [svc["spec"]["healthCheckNodePort"]]  # externalTrafficPolicy: Local
     assert len(set(ports)) == 3
 
 
+@pytest.mark.xdist_group("ingress-nginx")
 def test_ingress_nginx_class_and_webhook_are_stored_and_the_webhook_says_it_is_never_called(ingress_nginx):
     classes = ingress_nginx.run("get", "ingressclass").out
     assert "nginx" in classes and "k8s.io/ingress-nginx" in classes
@@ -146,6 +151,7 @@ def test_ingress_nginx_class_and_webhook_are_stored_and_the_webhook_says_it_is_n
     assert "Not called:   kubelite has no network endpoint to reach admission webhooks" in described
 
 
+@pytest.mark.xdist_group("ingress-nginx")
 def test_ingress_nginx_objects_validate_strictly_and_a_reapply_recreates_only_the_jobs_their_ttl_removed(ingress_nginx):
     assert assert_everything_written_is_valid(ingress_nginx.state) > 20
     again = ingress_nginx.run("apply", "-f", "-", stdin=INGRESS_NGINX, now=at(2)).out
@@ -178,6 +184,7 @@ def argo_cd(tmp_path_factory) -> Install:
     return inst
 
 
+@pytest.mark.xdist_group("argo-cd")
 def test_argo_cd_needs_server_side_apply_as_upstream_for_its_big_crd(argo_cd):
     r = json.loads(argo_cd.outputs["client-side"])
     assert r["rc"] == 1
@@ -185,6 +192,7 @@ def test_argo_cd_needs_server_side_apply_as_upstream_for_its_big_crd(argo_cd):
             "Too long: must have at most 262144 bytes") in r["err"]
 
 
+@pytest.mark.xdist_group("argo-cd")
 def test_argo_cd_applies_server_side_and_a_second_apply_writes_nothing(argo_cd):
     n = len(documents(ARGO_CD))
     assert verbs(argo_cd.outputs["apply"]) == {"serverside-applied": n}  # kubectl's word, also when nothing changed
@@ -196,6 +204,7 @@ def test_argo_cd_applies_server_side_and_a_second_apply_writes_nothing(argo_cd):
     assert cond(crd, "Established").get("status") == "True"
 
 
+@pytest.mark.xdist_group("argo-cd")
 def test_argo_cd_workloads_run_once_redis_has_its_password(argo_cd):
     waiting = {p["metadata"]["name"].rsplit("-", 2)[0] if "-0" not in p["metadata"]["name"] else p["metadata"]["name"]: p
                for p in json.loads(argo_cd.outputs["waiting"])}
@@ -204,6 +213,7 @@ def test_argo_cd_workloads_run_once_redis_has_its_password(argo_cd):
     assert len(argo_cd.items("pods", "argocd")) == 7
 
 
+@pytest.mark.xdist_group("argo-cd")
 def test_argo_cd_network_policies_decide_who_reaches_redis(argo_cd):
     pods = {p["metadata"]["labels"]["app.kubernetes.io/name"]: p["metadata"]["name"] for p in argo_cd.items("pods", "argocd")}
     check = lambda a, b: argo_cd.run("netpol", "check", pods[a], pods[b], "--port", "6379", "-n", "argocd", ok=False)  # noqa: E731
@@ -212,6 +222,7 @@ def test_argo_cd_network_policies_decide_who_reaches_redis(argo_cd):
     assert denied.rc == 1 and "argocd/argocd-redis-network-policy" in denied.out
 
 
+@pytest.mark.xdist_group("argo-cd")
 def test_argo_cd_objects_validate_strictly(argo_cd):
     assert assert_everything_written_is_valid(argo_cd.state) > 50
 
@@ -233,6 +244,7 @@ def kube_prometheus(tmp_path_factory) -> Install:
     return inst
 
 
+@pytest.mark.xdist_group("kube-prometheus")
 def test_kube_prometheus_applies_cleanly_and_a_second_apply_is_unchanged(kube_prometheus):
     manifests = Path(kube_prometheus.outputs["dir"])
     count = lambda d: sum(len(documents(p.read_text())) for p in d.glob("*.yaml"))  # noqa: E731
@@ -242,12 +254,14 @@ def test_kube_prometheus_applies_cleanly_and_a_second_apply_is_unchanged(kube_pr
     assert verbs(again) == {"unchanged": count(manifests)}
 
 
+@pytest.mark.xdist_group("kube-prometheus")
 def test_kube_prometheus_workloads_run_with_node_exporter_on_every_node(kube_prometheus):
     assert_workloads_run(kube_prometheus, "monitoring")
     exporters = [p for p in kube_prometheus.items("pods", "monitoring") if p["metadata"]["name"].startswith("node-exporter-")]
     assert sorted(p["spec"]["nodeName"] for p in exporters) == ["node-1", "node-2", "node-3"]
 
 
+@pytest.mark.xdist_group("kube-prometheus")
 def test_kube_prometheus_custom_resources_get_their_crds_printer_columns(kube_prometheus):
     rows = kube_prometheus.run("get", "prometheus", "-n", "monitoring").out.splitlines()
     assert rows[0].split() == ["NAME", "VERSION", "DESIRED", "READY", "RECONCILED", "AVAILABLE", "AGE"]
@@ -256,5 +270,6 @@ def test_kube_prometheus_custom_resources_get_their_crds_printer_columns(kube_pr
     assert len(monitors) == 13
 
 
+@pytest.mark.xdist_group("kube-prometheus")
 def test_kube_prometheus_objects_validate_strictly(kube_prometheus):
     assert assert_everything_written_is_valid(kube_prometheus.state) > 80
