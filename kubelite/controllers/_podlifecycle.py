@@ -60,14 +60,11 @@ class Actions:
     final: set[str] = field(default_factory=set)  # exited for good
 
 
-def missing_config(pod: dict, get) -> tuple[str, str] | None:
-    """(reason, message) when a referenced ConfigMap/Secret is missing and not optional;
-    `get(kind, name)` reads an object of the pod's namespace (None when absent)."""
+def missing_env(pod: dict, ctr: dict, get) -> tuple[str, str] | None:
+    """CreateContainerConfigError when one container's envFrom or env names a missing
+    ConfigMap/Secret (or key): the kubelet builds each container's environment when it
+    starts that container, so an init container runs before a later one's is looked at."""
     ns = pod["metadata"]["namespace"]
-    spec = pod.get("spec") or {}
-
-    def exists(kind: str, name: str) -> bool:
-        return get(kind, name) is not None
 
     def key_exists(kind: str, name: str, key: str) -> bool:
         o = get(kind, name)
@@ -75,26 +72,31 @@ def missing_config(pod: dict, get) -> tuple[str, str] | None:
             return False
         return key in (o.get("data") or {}) or key in (o.get("binaryData") or {}) or key in (o.get("stringData") or {})
 
-    for ctr in (spec.get("initContainers") or []) + (spec.get("containers") or []):
-        for ef in ctr.get("envFrom") or []:
-            for kind, fld in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
-                ref = ef.get(fld)
-                if ref and not ref.get("optional") and not exists(kind, ref.get("name", "")):
-                    return "CreateContainerConfigError", f'{kind.lower()} "{ref.get("name")}" not found'
-        for e in ctr.get("env") or []:
-            vf = e.get("valueFrom") or {}
-            for kind, fld in (("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")):
-                ref = vf.get(fld)
-                if not ref or ref.get("optional"):
-                    continue
-                if not exists(kind, ref.get("name", "")):
-                    return "CreateContainerConfigError", f'{kind.lower()} "{ref.get("name")}" not found'
-                if not key_exists(kind, ref.get("name", ""), ref.get("key", "")):
-                    return "CreateContainerConfigError", f"couldn't find key {ref.get('key')} in {kind}  {ns}/{ref.get('name')}"
-    for v in spec.get("volumes") or []:
+    for ef in ctr.get("envFrom") or []:
+        for kind, fld in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
+            ref = ef.get(fld)
+            if ref and not ref.get("optional") and get(kind, ref.get("name", "")) is None:
+                return "CreateContainerConfigError", f'{kind.lower()} "{ref.get("name")}" not found'
+    for e in ctr.get("env") or []:
+        vf = e.get("valueFrom") or {}
+        for kind, fld in (("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")):
+            ref = vf.get(fld)
+            if not ref or ref.get("optional"):
+                continue
+            if get(kind, ref.get("name", "")) is None:
+                return "CreateContainerConfigError", f'{kind.lower()} "{ref.get("name")}" not found'
+            if not key_exists(kind, ref.get("name", ""), ref.get("key", "")):
+                return "CreateContainerConfigError", f"couldn't find key {ref.get('key')} in {kind}  {ns}/{ref.get('name')}"
+    return None
+
+
+def missing_volume(pod: dict, get) -> tuple[str, str] | None:
+    """ContainerCreating when a volume's ConfigMap/Secret is missing or its claim is not
+    bound: volumes are mounted for the whole pod, before any container starts."""
+    for v in (pod.get("spec") or {}).get("volumes") or []:
         for kind, fld, name_key in (("ConfigMap", "configMap", "name"), ("Secret", "secret", "secretName")):
             src = v.get(fld)
-            if src and not src.get("optional") and not exists(kind, src.get(name_key, "")):
+            if src and not src.get("optional") and get(kind, src.get(name_key, "")) is None:
                 return "ContainerCreating", f'MountVolume.SetUp failed for volume "{v.get("name")}" : {kind.lower()} "{src.get(name_key)}" not found'
         for claim in [(v.get("persistentVolumeClaim") or {}).get("claimName")]:
             if claim:

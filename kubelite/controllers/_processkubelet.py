@@ -262,12 +262,13 @@ def sync_pod(ctx, node: dict, pod: dict) -> None:
     prev_message = {cs.get("name"): ((cs.get("state") or {}).get("waiting") or {}).get("message")
                     for cs in (previous.get("initContainerStatuses") or []) + (previous.get("containerStatuses") or [])}
     if act.start:
-        missing = lc.missing_config(pod, get)
+        unmounted = lc.missing_volume(pod, get)
         for name, n in act.start.items():
             ctr = by_name[name]
             before = seen.get(name)
             last = before.terminated() if before is not None and before.state == "exited" else (before.last if before else None)
             try:
+                missing = unmounted or lc.missing_env(pod, ctr, get)
                 if missing is not None:
                     raise ConfigError(*missing)
                 spec = _launch(ctx, node, pod, ctr, n, get)

@@ -109,9 +109,6 @@ class _Addresses:
         return None
 
 
-def _missing_config(ctx, pod: dict) -> tuple[str, str] | None:
-    ns = pod["metadata"]["namespace"]
-    return lc.missing_config(pod, lambda kind, name: ctx.snap.get(kind, ns, name))
 
 
 def _seen(pod: dict, now, stamp: str, sim_ready: bool) -> dict[str, lc.Seen | None]:
@@ -166,19 +163,38 @@ def _pod(ctx, node: dict, pod: dict, ips: _Addresses) -> None:
     sim_ready = _ann(pod, READY) != "false"
     event = None
     seen = _seen(pod, ctx.now, now, sim_ready)
-    missing = _missing_config(ctx, pod) if phase == "Pending" and all(s is None for s in seen.values()) else None
+    ns = pod["metadata"]["namespace"]
+
+    def get(kind: str, name: str):
+        return ctx.snap.get(kind, ns, name)
+
+    missing = None
+    if phase == "Pending" and all(s is None for s in seen.values()):
+        missing = lc.missing_volume(pod, get)  # mounted for the whole pod, before any container
+        if missing is not None:
+            seen = {x["name"]: lc.Seen("waiting", reason=missing[0], message=missing[1]) for x in containers}
+        for x in spec.get("initContainers") or [] if missing is None else []:
+            missing = lc.missing_env(pod, x, get)
+            if missing is not None:  # this init container cannot start; the ones before it completed
+                seen[x["name"]] = lc.Seen("waiting", reason=missing[0], message=missing[1])
+                break
+            seen[x["name"]] = lc.Seen("exited", 0, now, now, 0, "Completed")
     if missing is not None:
-        reason, message = missing
-        seen = {x["name"]: lc.Seen("waiting", reason=reason, message=message) for x in containers}
         act = lc.Actions()
     else:
         for x in spec.get("initContainers") or []:  # init containers complete at once
             seen[x["name"]] = lc.Seen("exited", 0, now, now, 0, "Completed")
         act = lc.decide(pod, seen, ctx.now)
         _requeue(ctx, pod, seen, act)
+        by_name = {x["name"]: x for x in containers}
         for name, n in act.start.items():  # "execute": the container runs from now
             before = seen.get(name)
             last = before.terminated() if before is not None and before.state == "exited" else None
+            problem = lc.missing_env(pod, by_name[name], get) if name in by_name else None
+            if problem is not None:  # its environment names what is not there: it waits
+                seen[name] = lc.Seen("waiting", n, reason=problem[0], message=problem[1], last=last)
+                missing = missing or problem
+                continue
             seen[name] = lc.Seen("running", n, now, ready=sim_ready, last=last, container_id=f"kubelite://{name}")
     ip = previous.get("podIP")
     if not ip and act.start:

@@ -86,6 +86,41 @@ def test_a_pod_waits_for_a_missing_config_map_and_starts_once_it_exists(kl):
     assert one(kl, "pod", "needs-config")["status"]["phase"] == "Running"
 
 
+def test_an_init_container_runs_before_a_secret_the_app_container_needs_exists(kl):
+    # Argo CD's redis: its init container makes the Secret its app container reads.
+    ref = {"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "made-by-init", "key": "auth"}}}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "redis"},
+           "spec": {"initContainers": [{"name": "secret-init", "image": "x"}],
+                    "containers": [{"name": "redis", "image": "x", "env": [ref]}]}}
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + json.dumps(pod), now=at(0))
+    reconcile(kl, at(0))
+    st = one(kl, "pod", "redis")["status"]
+    assert st["phase"] == "Pending"
+    assert st["initContainerStatuses"][0]["state"]["terminated"]["reason"] == "Completed"
+    assert st["containerStatuses"][0]["state"]["waiting"] == {"reason": "CreateContainerConfigError",
+                                                             "message": 'secret "made-by-init" not found'}
+    assert cond({"status": st}, "Initialized")["status"] == "True"
+    assert "CreateContainerConfigError" in kl(["get", "pod", "redis"]).out
+    kl(["create", "secret", "generic", "made-by-init", "--from-literal=auth=x"])
+    reconcile(kl, at(1))
+    assert one(kl, "pod", "redis")["status"]["phase"] == "Running"
+
+
+def test_an_init_container_whose_own_secret_is_missing_waits_and_holds_the_app_container(kl):
+    ref = {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "absent", "key": "t"}}}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "held"},
+           "spec": {"initContainers": [{"name": "first", "image": "x"}, {"name": "second", "image": "x", "env": [ref]}],
+                    "containers": [{"name": "app", "image": "x"}]}}
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + json.dumps(pod), now=at(0))
+    reconcile(kl, at(0))
+    st = one(kl, "pod", "held")["status"]
+    first, second = st["initContainerStatuses"]
+    assert first["state"]["terminated"]["reason"] == "Completed"
+    assert second["state"]["waiting"]["reason"] == "CreateContainerConfigError"
+    assert st["containerStatuses"][0]["state"]["waiting"]["reason"] == "PodInitializing"
+    assert "Init:CreateContainerConfigError" in kl(["get", "pod", "held"]).out
+
+
 def test_heartbeats_renew_the_lease_only_after_the_interval(kl, state):
     kl(["apply", "-f", "-"], stdin=node_yaml("n1"), now=at(0))
     reconcile(kl, at(0))

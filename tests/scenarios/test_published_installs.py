@@ -206,9 +206,13 @@ def test_argo_cd_applies_server_side_and_a_second_apply_writes_nothing(argo_cd):
 
 @pytest.mark.xdist_group("argo-cd")
 def test_argo_cd_workloads_run_once_redis_has_its_password(argo_cd):
-    waiting = {p["metadata"]["name"].rsplit("-", 2)[0] if "-0" not in p["metadata"]["name"] else p["metadata"]["name"]: p
-               for p in json.loads(argo_cd.outputs["waiting"])}
-    assert waiting["argocd-server"]["status"]["phase"] == "Pending"
+    waiting = {p["metadata"]["labels"]["app.kubernetes.io/name"]: p["status"] for p in json.loads(argo_cd.outputs["waiting"])}
+    redis = waiting["argocd-redis"]
+    assert redis["initContainerStatuses"][0]["state"]["terminated"]["reason"] == "Completed"  # secret-init ran...
+    assert redis["containerStatuses"][0]["state"]["waiting"] == {  # ...but simulated, it made nothing
+        "reason": "CreateContainerConfigError", "message": 'secret "argocd-redis" not found'}
+    assert {name for name, st in waiting.items() if st["phase"] == "Pending"} == {
+        "argocd-redis", "argocd-repo-server", "argocd-server", "argocd-application-controller"}
     assert_workloads_run(argo_cd, "argocd")
     assert len(argo_cd.items("pods", "argocd")) == 7
 
