@@ -44,6 +44,7 @@ from pathlib import Path
 import click
 
 from kubelite.cli.context import global_options, obj
+from kubelite.errors import KubeliteError
 
 TEMP_FILE = re.compile(r"^\..+\.tmp-\d+-[0-9a-f]+$")
 QUARANTINE = "quarantine"
@@ -94,7 +95,16 @@ class Doctor:
         from kubelite.api import kinds
 
         r = Report()
-        by_plural = {k.plural: k for k in kinds.KINDS}
+        crd = kinds.by_kind("CustomResourceDefinition")
+
+        def crds() -> list[dict]:  # the custom kinds this directory serves (bad CRD files are reported below)
+            try:
+                return self.store.list(crd)
+            except KubeliteError:
+                return []
+
+        kinds.use_custom_source(self.root, crds)
+        by_folder = {k.dir: k for k in kinds.all_kinds()}
         objects: dict[str, list[dict]] = defaultdict(list)  # kind name -> objects
         self._temp_files(r)
         registry = self.root / "registry"
@@ -106,7 +116,7 @@ class Doctor:
         for folder in folders:
             if folder.name.startswith(".") or not folder.is_dir(follow_symlinks=False):
                 continue
-            kind = by_plural.get(folder.name)
+            kind = by_folder.get(folder.name)
             if kind is not None and hasattr(self.store.cache, "table"):
                 self.store.cache.table(kind.plural)  # read through the parse cache, as a listing does
             for path, ns in self._object_files(Path(folder.path), kind, r):
@@ -197,9 +207,10 @@ class Doctor:
         problem = key_error(name) and f"file name {name!r} is not a valid object name ({key_error(name)})"
         problem = problem or file_problem(kind, o, ns, name)
         if problem is None and self.schema_check:
+            from kubelite.admission import customresources
             from kubelite.api import schema
 
-            errs = schema.validate(kind.kind, o)
+            errs = customresources.check(kind, o) if kind.custom else schema.validate(kind.kind, o)
             if errs:
                 problem = "invalid object: " + "; ".join(str(e) for e in errs[:3]) + (f" (and {len(errs) - 3} more)" if len(errs) > 3 else "")
         if problem is not None:
@@ -312,10 +323,12 @@ class Doctor:
                     r.add("duplicate-cluster-ip", f"ClusterIP {ip} is also {ips[ip]}'s", object=name)
                 ips.setdefault(ip, name)
                 held[("clusterips", str(ip))] = owner
-            for p in spec.get("ports") or [] if isinstance(spec.get("ports") or [], list) else []:
-                if not isinstance(p, dict) or not p.get("nodePort"):
-                    continue
-                key = f"{p['nodePort']}-{p.get('protocol', 'TCP')}"
+            node_ports = [(p["nodePort"], p.get("protocol", "TCP")) for p in spec.get("ports") or []
+                          if isinstance(p, dict) and p.get("nodePort")] if isinstance(spec.get("ports") or [], list) else []
+            if spec.get("healthCheckNodePort"):  # a Local load balancer's, allocated from the same range
+                node_ports.append((spec["healthCheckNodePort"], "TCP"))
+            for port, protocol in node_ports:
+                key = f"{port}-{protocol}"
                 if key in ports and ports[key] != name:
                     r.add("duplicate-node-port", f"NodePort {key} is also {ports[key]}'s", object=name)
                 ports.setdefault(key, name)

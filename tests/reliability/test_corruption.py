@@ -205,6 +205,22 @@ def test_doctor_on_a_clean_store_is_clean_and_read_only(store):
     assert h.snapshot(state) == before
 
 
+def test_doctor_knows_custom_objects_and_a_load_balancers_health_check_port(store):
+    state, env = store
+    from tests.cli.test_customresources import crd, crontab
+
+    lb = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb"},
+          "spec": {"type": "LoadBalancer", "externalTrafficPolicy": "Local", "ports": [{"port": 80}]}}
+    for docs in ([crd()], [crontab(), lb]):
+        assert h.run(["apply", "-f", "-"], env, stdin=h.stream(docs)).rc == 0
+    r = h.run(["doctor"], env)
+    assert r.rc == 0 and r.out.startswith("no problems found"), r.out + r.err
+    (state / "registry" / "crontabs.stable.example.com" / "default" / "my-new-cron-object.yaml").write_text(
+        "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: my-new-cron-object, namespace: default}\n"
+        "spec: {cronSpec: 5, image: x}\n")
+    assert [f["path"] for f in h.doctor_findings(env)] == ["registry/crontabs.stable.example.com/default/my-new-cron-object.yaml"]
+
+
 def test_doctor_reports_each_kind_of_problem_and_fix_never_deletes(store):
     state, env = store
     reg = state / "registry"
