@@ -73,8 +73,8 @@ def assert_workloads_run(inst: Install, namespace: str) -> None:
 
 
 def assert_everything_written_is_valid(state: Path) -> int:
-    """Every built-in object validates strictly against the official 1.32 schemas (custom
-    objects, under registry/<plural>.<group>/, were checked against their CRD when written)."""
+    """Every built-in object validates strictly against the official 1.32 schemas; custom
+    objects (registry/<plural>.<group>/) against their CRD, by `kubelite doctor`."""
     bad, checked = [], 0
     for path in object_files(state):
         if "." in path.relative_to(state / "registry").parts[0]:
@@ -85,6 +85,8 @@ def assert_everything_written_is_valid(state: Path) -> int:
             bad.append(f"{path.relative_to(state)}: {'.'.join(map(str, e.path))}: {e.message}")
         checked += 1
     assert not bad, bad[:10]
+    doctor = run_kubelite(["doctor"], state=state, timeout=120)  # custom objects and allocations too
+    assert doctor.rc == 0 and doctor.out.startswith("no problems found"), doctor.out
     return checked
 
 
