@@ -131,6 +131,55 @@ def test_apply_dry_run_prints_what_it_would_do_and_writes_nothing(kl, state, tmp
     assert kl(["apply", "-f", f, "--dry-run=bogus"])[0] == 1
 
 
+def test_server_side_apply_records_its_manager_and_a_second_apply_touches_no_file(kl, state, tmp_path):
+    f = write(tmp_path, "app.yaml", WEB + "---\n" + CM)
+    out = "deployment.apps/web serverside-applied\nconfigmap/cfg serverside-applied\n"
+    assert kl(["apply", "--server-side", "-f", f]) == (0, out, "")
+    d = get_json(kl, "deploy", "web")
+    assert "kubectl.kubernetes.io/last-applied-configuration" not in d["metadata"]["annotations"]
+    (entry,) = d["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"], entry["apiVersion"]) == ("kubectl", "Apply", "apps/v1")
+    assert entry["fieldsV1"]["f:spec"]["f:replicas"] == {}
+    before, times = snapshot(state), mtimes(state)
+    assert kl(["apply", "--server-side", "-f", f]) == (0, out, "")  # kubectl's word, also when nothing changed
+    assert snapshot(state) == before and mtimes(state) == times
+    assert_every_object_valid(state)
+
+
+def test_server_side_apply_removes_fields_its_manager_no_longer_applies(kl, tmp_path):
+    assert kl(["apply", "--server-side", "-f", write(tmp_path, "v1.yaml", WEB)])[0] == 0
+    assert kl(["apply", "--server-side", "-f", write(tmp_path, "v2.yaml", WEB_V2)]) == (0, "deployment.apps/web serverside-applied\n", "")
+    d = get_json(kl, "deploy", "web")
+    assert "minReadySeconds" not in d["spec"] and "owner" not in d["metadata"].get("annotations", {})
+    assert d["spec"]["replicas"] == 3 and d["metadata"]["generation"] == 2
+
+
+def test_server_side_apply_refuses_another_managers_field_until_forced(kl, tmp_path):
+    assert kl(["apply", "--server-side", "--field-manager", "team-a", "-f", write(tmp_path, "a.yaml", WEB)])[0] == 0
+    b = write(tmp_path, "b.yaml", WEB.replace("replicas: 2", "replicas: 5"))
+    rc, out, err = kl(["apply", "--server-side", "--field-manager", "team-b", "-f", b])
+    assert rc == 1 and out == ""
+    assert err == ('error: Apply failed with 1 conflict: conflict with "team-a" using apps/v1: .spec.replicas '
+                   "(re-run with --force-conflicts to take these fields over)\n")
+    assert get_json(kl, "deploy", "web")["spec"]["replicas"] == 2
+    assert kl(["apply", "--server-side", "--field-manager", "team-b", "--force-conflicts", "-f", b])[0] == 0
+    d = get_json(kl, "deploy", "web")
+    assert d["spec"]["replicas"] == 5
+    owners = {m["manager"]: m["fieldsV1"]["f:spec"] for m in d["metadata"]["managedFields"]}
+    assert "f:replicas" in owners["team-b"] and "f:replicas" not in owners.get("team-a", {})
+    rc, _, err = kl(["apply", "--force-conflicts", "-f", b])
+    assert rc == 1 and err == "error: --force-conflicts only works with --server-side\n"
+
+
+def test_server_side_apply_takes_an_object_over_its_annotation_limit_that_client_side_refuses(kl, tmp_path):
+    big = CM.replace("data: {mode: prod}", "data: {blob: " + "x" * 300_000 + "}")
+    f = write(tmp_path, "big.yaml", big)
+    rc, _, err = kl(["apply", "-f", f])
+    assert rc == 1 and 'The ConfigMap "cfg" is invalid: metadata.annotations: Too long: must have at most 262144 bytes' in err
+    assert kl(["apply", "--server-side", "-f", f]) == (0, "configmap/cfg serverside-applied\n", "")
+    assert kl(["apply", "--server-side", "-f", f, "--dry-run=server"]) == (0, "configmap/cfg serverside-applied (server dry run)\n", "")
+
+
 def test_apply_walks_a_directory_and_with_dash_r_its_subdirectories(kl, tmp_path):
     d = tmp_path / "manifests"
     (d / "nested").mkdir(parents=True)
