@@ -54,6 +54,13 @@ class Conflict(ServerError):
         self.name = name
 
 
+class ApplyConflict(KubeliteError):
+    """Server-side apply would take fields other managers own. kubectl wraps the server's
+    409 in a message of its own, so it prints `error: Apply failed with ...`."""
+
+    reason = "Conflict"
+
+
 class Invalid(ServerError):
     """A semantically invalid object: `<Kind> "name" is invalid: path: Invalid value: ...`."""
 

@@ -10,7 +10,7 @@ from kubelite.apiserver import Result, Source
 from kubelite.cli.context import file_options, global_options, obj
 from kubelite.cli.inputs import read_documents
 from kubelite.cli.output import dump_yaml, name_of, structured
-from kubelite.errors import InputError, KubeliteError, NotFound, UsageError
+from kubelite.errors import ApplyConflict, InputError, KubeliteError, NotFound, UsageError
 
 
 def _dry_run_mode(value: str | None) -> str | None:
@@ -19,12 +19,6 @@ def _dry_run_mode(value: str | None) -> str | None:
     if value not in ("client", "server"):
         raise UsageError(f'Invalid dry-run value ({value}). Must be "none", "server", or "client".')
     return value
-
-
-class ApplyConflict(KubeliteError):
-    """Server-side apply would take fields another manager owns (kubectl prints it as `error: ...`)."""
-
-    reason = "Conflict"
 
 
 def server_side_apply(api, kind, manifest: dict, src: Source, manager: str, force: bool, dry_run: bool = False) -> Result:
