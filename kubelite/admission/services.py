@@ -204,7 +204,10 @@ def admit(api, kind, obj: dict, old: dict | None, dry_run: bool):
             want = _allocate_port(api, owner, "TCP", avoid)
             taken.append(("nodeports", f"{want}-TCP"))
             spec["healthCheckNodePort"] = want
-    elif spec.get("healthCheckNodePort") and spec["healthCheckNodePort"] == old_spec.get("healthCheckNodePort"):
+    elif spec.get("healthCheckNodePort"):
+        if spec["healthCheckNodePort"] != old_spec.get("healthCheckNodePort"):
+            raise fail("spec.healthCheckNodePort", spec["healthCheckNodePort"],
+                       "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'")
         del spec["healthCheckNodePort"]  # no longer a Local load balancer: dropped, as upstream's update strategy does
     if old is not None and not dry_run:
         _release_dropped(api, old, obj, owner)

@@ -94,6 +94,10 @@ def test_a_local_load_balancer_gets_a_health_check_node_port_released_with_it(kl
     assert len(held) == 3
     markers = lambda: {int(p.name.split("-")[0]) for p in (state / "allocations" / "nodeports").iterdir()}  # noqa: E731
     assert held <= markers()
+    assert kl(["apply", "-f", "-"], stdin=_svc("lb", type="LoadBalancer", externalTrafficPolicy="Cluster",
+                                               ports=[{"name": "http", "port": 80}, {"name": "https", "port": 443}])).rc == 0
+    assert "healthCheckNodePort" not in one(kl, "svc", "lb")["spec"]  # no longer needed: dropped and released
+    assert spec["healthCheckNodePort"] not in markers()
     kl(["delete", "svc", "lb"])
     assert not held & markers()
 
@@ -101,3 +105,10 @@ def test_a_local_load_balancer_gets_a_health_check_node_port_released_with_it(kl
 def test_a_load_balancer_without_node_ports_gets_none(kl):
     kl(["apply", "-f", "-"], stdin=_svc("bare", type="LoadBalancer", allocateLoadBalancerNodePorts=False))
     assert "nodePort" not in one(kl, "svc", "bare")["spec"]["ports"][0]
+
+
+def test_a_health_check_port_is_refused_where_no_local_load_balancer_needs_it(kl):
+    r = kl(["apply", "-f", "-"], stdin=_svc("np", type="NodePort", healthCheckNodePort=30999))
+    assert r.rc == 1
+    assert ("spec.healthCheckNodePort: Invalid value: 30999: may only be set when `type` is 'LoadBalancer' "
+            "and `externalTrafficPolicy` is 'Local'") in r.err
