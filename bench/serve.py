@@ -35,7 +35,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import KUBELITE, build, run  # noqa: E402
+from run import KUBELITE, build, env_for, run  # noqa: E402
 
 
 def start(state: Path, env: dict, *args: str) -> tuple[subprocess.Popen, str]:
@@ -137,11 +137,17 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--requests", type=int, default=200, help="GETs per client per round (and a PATCH every 4)")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--keep", metavar="DIR", help="build the store in DIR and keep it; reuse it when it is there")
+    ap.add_argument("--no-idle", action="store_true", help="skip the idle server's figure (70 s)")
     a = ap.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="kubelite-bench-serve-"))
-    print(f"building a store of {a.deployments * 10} pods ...", flush=True)
-    state, env, secs, pods = build(root, a.deployments, a.nodes)
-    print(f"converged {pods} pods in {secs:.1f} s", flush=True)
+    root = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="kubelite-bench-serve-"))
+    if a.keep and (root / f"state-{a.deployments}" / "registry").is_dir():
+        state, env = root / f"state-{a.deployments}", env_for(root / f"state-{a.deployments}", root / "cache")
+        print(f"reusing the store in {state}", flush=True)
+    else:
+        print(f"building a store of {a.deployments * 10} pods ...", flush=True)
+        state, env, secs, pods = build(root, a.deployments, a.nodes)
+        print(f"converged {pods} pods in {secs:.1f} s", flush=True)
     listing = subprocess.run([KUBELITE, "get", "pods", "-A", "-o", "json"], env=env, capture_output=True, text=True).stdout
     names = [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in json.loads(listing)["items"]]
     proc, url = start(state, env, "--no-reconcile")
@@ -177,6 +183,8 @@ def main() -> None:
         for k, unit in (("get_p99", "ms"), ("patch_p99", "ms"), ("list_ratio", "x"), ("watch_s", "s"), ("rss_mib", "MiB")):
             xs = [r[k] for r in rows]
             print(f"  {k}: {statistics.median(xs):.2f} {unit} ({min(xs):.2f}-{max(xs):.2f})")
+        if a.no_idle:
+            return
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(30)
         proc, url = start(state, env)  # the controllers every second, as `serve` runs by default
@@ -191,9 +199,10 @@ def main() -> None:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(30)
-        import shutil
+        if not a.keep:
+            import shutil
 
-        shutil.rmtree(root, ignore_errors=True)
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

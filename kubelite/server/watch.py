@@ -127,8 +127,9 @@ class Hub:
             if scan_due:
                 self._last_scan = time.monotonic()
                 try:
-                    with store.locked(timeout=0.5):
-                        store.adopt_hand_edits()  # hand edits become journaled changes with fresh resourceVersions
+                    # hand edits become journaled changes with fresh resourceVersions; the store
+                    # lock is taken only when a file looks edited by hand
+                    store.adopt_hand_edits(timeout=0.5)
                 except Exception:
                     pass  # the lock is busy (a pass or a writer): the next poll tries again
             now_rv = store.current_rv()

@@ -159,6 +159,54 @@ def _after(lines: list[bytes], rv: int) -> list[Change] | None:
     return out
 
 
+class _Seen:
+    """How far Journal.read() got: the bytes parsed, their header line and last line (to
+    tell the same file grown from a replaced or cut one), and the Log so far."""
+
+    __slots__ = ("offset", "header", "last", "horizon", "since", "records", "valid")
+
+    def __init__(self, offset: int, header: bytes, last: bytes, horizon: int, since: int,
+                 records: list[Record], valid: bool):
+        self.offset, self.header, self.last = offset, header, last
+        self.horizon, self.since, self.records, self.valid = horizon, since, records, valid
+
+
+def _still_holds(f, seen: _Seen) -> bool:
+    """Whether the open journal still begins with seen's header and holds its last line
+    where it was read: then only what follows is new."""
+    if seen.offset == 0:
+        return True
+    if f.read(len(seen.header)) != seen.header:
+        return False
+    f.seek(seen.offset - len(seen.last))
+    return f.read(len(seen.last)) == seen.last
+
+
+def _take(seen: _Seen, chunk: bytes) -> None:
+    """Parse whole lines appended after what seen holds (as parse() would: the first line
+    is the header; resourceVersions strictly increase; one bad line spoils the Log)."""
+    lines = chunk.decode("utf-8").split("\n")[:-1]
+    if not seen.header:
+        head = _parse_header(lines[0])
+        if head is None:
+            seen.valid = False
+            return
+        seen.header = (lines[0] + "\n").encode("utf-8")
+        seen.horizon, seen.since = head
+        lines = lines[1:]
+    last = seen.records[-1].change.rv if seen.records else seen.horizon
+    records = seen.records
+    for line in lines:
+        r = _parse_record(line)
+        if r is None or r.change.rv <= last:
+            seen.valid = False
+            return
+        last = r.change.rv
+        records.append(r)
+    seen.offset += len(chunk)
+    seen.last = chunk[chunk.rfind(b"\n", 0, len(chunk) - 1) + 1:]
+
+
 class Journal:
     """STATE/journal/changes. Writers call append/restart under the store lock."""
 
@@ -167,6 +215,7 @@ class Journal:
         self.dir = Path(root) / "journal"
         self.path = self.dir / "changes"
         self.keep = keep
+        self._seen: _Seen | None = None  # what read() parsed last time
 
     # -- reading (no lock) ----------------------------------------------------------------
     def text(self) -> str | None:
@@ -177,8 +226,41 @@ class Journal:
             return None
 
     def read(self) -> Log | None:
-        text = self.text()
-        return None if text is None else parse(text)
+        """The journal as a Log (None: history unknown), as parse() reads it. The caller
+        must not change the Log's records.
+
+        A Journal remembers what it read: while the file still begins with the header it
+        read and still holds the last line it read at the same place, only the lines
+        appended since are parsed. A process that follows the journal (serve's watches)
+        so pays for new lines, not for 20,000 each time. Anything else (a compaction, a
+        restart, a cut followed by other lines) is read again from the start."""
+        try:
+            f = open(self.path, "rb")
+        except OSError:
+            self._seen = None
+            return None
+        with f:
+            try:
+                seen = self._seen
+                if seen is None or not _still_holds(f, seen):
+                    seen = self._seen = _Seen(0, b"", b"", 0, 0, [], True)
+                f.seek(seen.offset)
+                data = f.read()
+            except OSError:
+                self._seen = None
+                return None
+        end = data.rfind(b"\n") + 1  # what follows the last newline is a torn line
+        if end and seen.valid:
+            try:
+                _take(seen, data[:end])
+            except UnicodeDecodeError:
+                seen.valid = False
+        if not seen.valid:  # read again from the start next time: the file may be replaced
+            self._seen = None
+            return None
+        if not seen.header:
+            return None
+        return Log(seen.horizon, seen.since, seen.records)
 
     def changes_since(self, rv: int) -> list[Change] | None:
         """The changes after rv, oldest first; None when rv is before the horizon or the

@@ -170,7 +170,7 @@ class Store:
         return alive
 
     @contextmanager
-    def batch(self, defer: bool = False) -> Iterator[None]:
+    def batch(self, defer: bool = False, timeout: float = _LOCK_TIMEOUT) -> Iterator[None]:
         """Hold the lock and commit every write made inside as a group: one syncfs, then renames.
 
         Each write goes to its temporary file at once, so a write that cannot be made
@@ -182,7 +182,7 @@ class Store:
         leaves each object old or new. Reads inside the batch see its pending writes;
         other processes see them after the commit.
         """
-        with self.locked():
+        with self.locked(timeout):
             if self._pending is not None:
                 yield
                 return
@@ -738,7 +738,7 @@ class Store:
         except (OSError, ValueError):
             return 0
 
-    def adopt_hand_edits(self, full: bool = False) -> list[Change]:
+    def adopt_hand_edits(self, full: bool = False, timeout: float = _LOCK_TIMEOUT) -> list[Change]:
         """Give object files changed by hand a fresh resourceVersion, and journal them.
 
         A file is kubelite's own when its identity (inode, size, mtime) is the one its
@@ -753,11 +753,17 @@ class Store:
         does not, and is found with full=True (`kubelite reconcile --full`).
         Without a readable journal no file can be told from kubelite's own: the journal
         starts a new history instead.
+
+        A caller that does not hold the store lock (serve's watches, every few seconds)
+        first looks without it, and takes it (waiting up to `timeout`) only when some
+        file is not kubelite's own: folders that moved only by kubelite's writes keep no
+        writer waiting. A write racing that look can only make a file look foreign (then
+        the look is made again under the lock), never hide a hand edit.
         """
         import json
 
         from kubelite.store.cache import ensure_dir
-        from kubelite.store.journal import file_keys, parse
+        from kubelite.store.journal import file_keys
 
         marks_path = self.cache.dir / "folders.json"  # a cache: losing it costs one look at every folder
         try:
@@ -770,40 +776,57 @@ class Store:
         moved = {d for d, m in marks.items() if old_marks.get(d) != m} | {d for d in old_marks if d not in marks}
         if not moved and not full:
             return []
+
+        def save_marks() -> None:
+            # A folder changed within its mtime's tick of now may change again unseen: look again next time.
+            kept = {d: (0 if now - m < RACY_NS else m) for d, m in marks.items()}
+            if kept != old_marks and ensure_dir(self.root) is not None:
+                tmp = marks_path.with_name(f".folders.json.tmp-{os.getpid()}-{secrets.token_hex(3)}")
+                try:
+                    tmp.write_text(json.dumps(kept, sort_keys=True))
+                    os.replace(tmp, marks_path)
+                except OSError:
+                    _unlink_quietly(tmp)
+
+        if not full and not self._lock_depth:
+            log = self.journal.read()
+            if log is not None and not any(self._foreign(folder, *where)
+                                           for folder, where in self._journaled(log, set(moved), marks).items()):
+                save_marks()
+                return []
         adopted: list[Change] = []
-        with self.batch():
-            text = self.journal.text()
-            log = parse(text) if text is not None else None
+        with self.batch(timeout=timeout):
+            log = self.journal.read()
             if log is None:
                 self.journal.restart(self._counter_value())
                 log = self.journal.read()
                 if log is None:
                     return []
             elif full:  # in a folder that did not move, only a file rewritten in place can differ
-                known = file_keys(text)
+                known = file_keys(self.journal.text() or "")
                 moved.update(d for d in marks if d not in moved and self._unknown_files(d, known))
-            if moved:
-                latest: dict[str, Record] = {}
-                for r in log.records:
-                    c = r.change
-                    latest[f"{c.plural}/{c.namespace}/{c.name}.yaml" if c.namespace else f"{c.plural}/{c.name}.yaml"] = r
-                live: dict[str, set[str]] = {}  # folder -> files the journal says are there
-                for rel, r in latest.items():
-                    if r.change.type != "DELETED":
-                        live.setdefault(rel.rpartition("/")[0], set()).add(rel)
-                moved.update(d for d in live if d not in marks)  # folders gone, with what was in them
-                for folder in sorted(moved):
-                    adopted += self._adopt_folder(folder, latest, live.get(folder, ()), log.since)
-            # A folder changed within its mtime's tick of now may change again unseen: look again next time.
-            kept = {d: (0 if now - m < RACY_NS else m) for d, m in marks.items()}
-            if kept != old_marks and ensure_dir(self.root) is not None:
-                tmp = marks_path.with_name(f".folders.json.tmp-{os.getpid()}")
-                try:
-                    tmp.write_text(json.dumps(kept, sort_keys=True))
-                    os.replace(tmp, marks_path)
-                except OSError:
-                    _unlink_quietly(tmp)
+            for folder, (latest, live, since) in sorted(self._journaled(log, moved, marks).items()):
+                adopted += self._adopt_folder(folder, latest, live, since)
+            save_marks()
         return adopted
+
+    def _journaled(self, log, moved: set[str], marks: dict[str, int]) -> dict[str, tuple[dict, set, int]]:
+        """For each folder to look at: (the last journal record of each file named there,
+        the files the journal says are there, the journal's `since`). The folders are the
+        moved ones, and any the journal has files in that are gone (removed by hand)."""
+        moved_kinds = {d for d in moved if "/" not in d}
+        wanted = {tuple(d.split("/", 1)) for d in moved if "/" in d}
+        latest: dict[str, Record] = {}
+        for r in log.records:
+            c = r.change
+            if c.plural in moved_kinds or (c.plural, c.namespace) in wanted:
+                latest[f"{c.plural}/{c.namespace}/{c.name}.yaml" if c.namespace else f"{c.plural}/{c.name}.yaml"] = r
+        live: dict[str, set[str]] = {}  # folder -> files the journal says are there
+        for rel, r in latest.items():
+            if r.change.type != "DELETED":
+                live.setdefault(rel.rpartition("/")[0], set()).add(rel)
+        folders = moved | {d for d in live if d not in marks}  # folders gone, with what was in them
+        return {d: (latest, live.get(d, set()), log.since) for d in folders}
 
     def _unknown_files(self, folder: str, known: set[str]) -> bool:
         """Whether a folder holds an object file whose identity no journal line recorded."""
@@ -818,7 +841,9 @@ class Store:
             pass
         return False
 
-    def _adopt_folder(self, folder: str, latest: dict[str, Record], live, since: int) -> list[Change]:
+    def _foreign(self, folder: str, latest: dict[str, Record], live, since: int) -> tuple[list[str], list[str]]:
+        """A folder's files that are not kubelite's own (changed or created by hand), and the
+        files the journal names there that are gone; empty lists when there are none."""
         base = self._prefix + folder
         found: dict[str, tuple[int, int, int]] = {}
         try:
@@ -829,12 +854,22 @@ class Store:
                         found[f"{folder}/{e.name}"] = (st.st_ino, st.st_size, st.st_mtime_ns)
         except (FileNotFoundError, NotADirectoryError):
             pass
-        out: list[Change] = []
+        changed = []
         for rel in sorted(found):
             r = latest.get(rel)
             gone = r is None or r.change.type == "DELETED"
             if (r is not None and not gone and r.key == found[rel]) or (r is None and found[rel][2] <= since):
                 continue
+            changed.append(rel)
+        removed = sorted(set(live) - set(found))
+        return (changed, removed) if changed or removed else ()
+
+    def _adopt_folder(self, folder: str, latest: dict[str, Record], live, since: int) -> list[Change]:
+        changed, removed = self._foreign(folder, latest, live, since) or ((), ())
+        out: list[Change] = []
+        for rel in changed:
+            r = latest.get(rel)
+            gone = r is None or r.change.type == "DELETED"
             path = self._prefix + rel
             try:
                 obj = self.read_path(path)
@@ -848,7 +883,7 @@ class Store:
                 meta["creationTimestamp"] = self.clock.stamp()
             self._write_object(path, obj, created=gone)
             out.append(self._notes[path].records(None)[-1].change)
-        for rel in sorted(set(live) - set(found)):
+        for rel in removed:
             c = latest[rel].change
             rv = int(self._next_rv())
             note = self._note(self._prefix + rel, c.group, True)

@@ -216,6 +216,44 @@ def test_compaction_keeps_the_last_records_and_moves_the_horizon(store):
     assert store.journal.path.stat().st_size < 5 * 256 + 1000
 
 
+def test_a_reader_that_follows_the_journal_always_agrees_with_a_full_parse(store):
+    from kubelite.store.journal import Journal
+
+    follower = Journal(store.root)  # one reader kept across every step, as serve's watch keeps it
+
+    def agrees() -> None:
+        text = store.journal.path.read_text() if store.journal.path.exists() else None
+        assert follower.read() == (parse(text) if text is not None else None)
+
+    store.journal.keep = 6
+    for i in range(4):
+        store.create(CM, cm(f"a{i}"))
+        agrees()
+    with open(store.journal.path, "a") as f:
+        f.write("999999 ADDED configmaps - default tor")  # a writer killed mid-append
+    agrees()
+    store.create(CM, cm("b"))  # cuts the torn line, appends its own
+    agrees()
+    size = store.journal.path.stat().st_size
+    store.create(CM, cm("c"))
+    store.journal.cut(size)  # a commit that failed before its renames takes its line back
+    store.create(CM, cm("d"))  # the same place now holds another line
+    agrees()
+    assert [c.name for c in follower.changes_since(0)] == ["a0", "a1", "a2", "a3", "b", "d"]
+    for i in range(30):  # compactions replace the file
+        store.create(CM, cm(f"e{i:02d}", pad="x" * 300))
+        agrees()
+    text = store.journal.path.read_text()
+    store.journal.path.write_text(text + "garbage in the middle\n")
+    store.create(CM, cm("f"))
+    agrees()
+    assert follower.read() is None
+    store.journal.compact()  # starts again
+    store.create(CM, cm("g"))
+    agrees()
+    assert [c.name for c in follower.changes_since(store.current_rv() - 1)] == ["g"]
+
+
 # -- hand edits ------------------------------------------------------------------------
 
 def edit_like_an_editor(path: Path, old: str, new: str) -> None:
@@ -313,3 +351,18 @@ def test_changes_since_reads_a_long_journal_from_its_end_and_agrees_with_the_who
         f.seek(-3000, os.SEEK_END)
         f.write(b"\xff garbage\n")
     assert store.changes_since(rvs[len(rvs) // 2]) is None
+
+
+def test_folders_moved_only_by_kubelite_writes_are_looked_at_without_the_store_lock(store):
+    from kubelite.errors import StateError
+
+    store.create(CM, cm("a"))
+    store.adopt_hand_edits()
+    store.create(CM, cm("b"))  # moves the folder: kubelite's own write
+    other = Store(store.root)
+    with other.locked():  # another writer holds the lock the whole time
+        assert store.adopt_hand_edits(timeout=0.1) == []
+        edit_like_an_editor(store.path_for(CM, "default", "a"), 'a: "1"', "a: edited")
+        with pytest.raises(StateError, match="timed out"):  # a foreign file needs the lock to be restamped
+            store.adopt_hand_edits(timeout=0.1)
+    assert [(c.type, c.name) for c in store.adopt_hand_edits()] == [("MODIFIED", "a")]
