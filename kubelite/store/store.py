@@ -62,8 +62,8 @@ class Store:
         self.clock = clock or Clock.from_env()
         self._lock = None
         self._lock_depth = 0
-        self._rv_next = 0
-        self._rv_limit = 0
+        self._rv_key = str(self.root)
+        self._rv_check = True  # the block must be checked against the counter before its next use
         self.bad_files: list[BadFile] = []
         self.on_bad_file: Callable[[BadFile], None] | None = None
         self.writes = 0
@@ -142,8 +142,8 @@ class Store:
             if waiting is not None:
                 _unlink_quietly(waiting)
         self._lock_depth = 1
-        # Another process may have written since we last held the lock.
-        self._rv_next = self._rv_limit = 0
+        # Another process may have reserved resourceVersions since we last held the lock.
+        self._rv_check = True
         try:
             yield
         finally:
@@ -192,7 +192,11 @@ class Store:
             finally:
                 pending, self._pending, self._defer, self._pending_dirs = self._pending, None, False, {}
                 notes, self._notes = self._notes, {}
-                self._commit(pending, notes)
+                try:
+                    self._commit(pending, notes)
+                except BaseException:
+                    self._drop_rv_block()  # its reservation may not have reached the disk
+                    raise
 
     def _commit(self, pending: dict[str, _Pending | None], notes: dict[str, _Note]) -> None:
         if not pending and not notes:
@@ -274,28 +278,65 @@ class Store:
         return self._pending.get(str(path), _NOTHING)
 
     def _next_rv(self) -> str:
-        """A resourceVersion greater than any issued before, across processes."""
+        """A resourceVersion greater than any issued before, across processes.
+
+        The counter file holds the end of the last block reserved (written, fsynced and
+        renamed before any object holding a resourceVersion from it). This process keeps
+        its block across lock holds, shared by its threads' stores, for as long as the
+        counter still holds that block's end: no other process has reserved since, so
+        none of the block was issued elsewhere. A run of writes then costs one counter
+        write per RV_BLOCK, not one each. A forked child, a failed commit, or a counter
+        that moved reserve a new block; a crash leaves a gap, never a repeat."""
         assert self._lock_depth, "resourceVersions are issued only under the store lock"
-        if self._rv_next >= self._rv_limit:
-            path = self.root / "resource-version"
-            try:
-                entry = self._pending_entry(path)
-                text = entry.text if isinstance(entry, _Pending) else path.read_text()
-                current = int(text.strip() or 0)
-            except FileNotFoundError:
-                # Normal only for a store with no objects yet: otherwise counting from 0
-                # would hand out resourceVersions that objects already hold.
-                if self._has_objects():
-                    raise StateError(f"resourceVersion counter {path} is missing; run `kubelite doctor --fix`") from None
-                current = 0
-            except ValueError:
-                raise StateError(f"corrupt resourceVersion counter {path}; run `kubelite doctor`") from None
-            # Reserve a block first: a crash after this point leaves a gap, never a repeat.
-            self._atomic_write(path, f"{current + RV_BLOCK}\n")
-            self._rv_next, self._rv_limit = current + 1, current + RV_BLOCK + 1
-        rv = self._rv_next
-        self._rv_next += 1
+        block = _BLOCKS.get(self._rv_key)
+        if self._rv_check:
+            self._rv_check = False
+            if block is not None and (block.pid != os.getpid() or self._counter_text().strip() != str(block.end)):
+                block = None
+        if block is None or block.next > block.end:
+            block = self._reserve_rv_block()
+        rv = block.next
+        block.next += 1
         return str(rv)
+
+    def _reserve_rv_block(self) -> _Block:
+        """Reserve the next RV_BLOCK resourceVersions (under the store lock): the counter
+        moves, so every other process's block is given up at its next lock hold."""
+        path = self.root / "resource-version"
+        try:
+            current = int(self._counter_text(missing_ok=False).strip() or 0)
+        except FileNotFoundError:
+            # Normal only for a store with no objects yet: otherwise counting from 0
+            # would hand out resourceVersions that objects already hold.
+            if self._has_objects():
+                raise StateError(f"resourceVersion counter {path} is missing; run `kubelite doctor --fix`") from None
+            current = 0
+        except ValueError:
+            raise StateError(f"corrupt resourceVersion counter {path}; run `kubelite doctor`") from None
+        # Reserve a block first: a crash after this point leaves a gap, never a repeat.
+        _BLOCKS.pop(self._rv_key, None)
+        self._atomic_write(path, f"{current + RV_BLOCK}\n")
+        block = _BLOCKS[self._rv_key] = _Block(os.getpid(), current + 1, current + RV_BLOCK)
+        return block
+
+    def _counter_text(self, missing_ok: bool = True) -> str:
+        """The counter as this lock hold sees it (a batch's pending reservation included)."""
+        path = self.root / "resource-version"
+        entry = self._pending_entry(path)
+        if isinstance(entry, _Pending):
+            return entry.text or ""
+        try:
+            return path.read_text()
+        except FileNotFoundError:
+            if missing_ok:
+                return ""
+            raise
+        except OSError:
+            return ""
+
+    def _drop_rv_block(self) -> None:
+        """Forget this process's block: the next resourceVersion reserves a new one."""
+        _BLOCKS.pop(self._rv_key, None)
 
     # -- raw file access -----------------------------------------------------
     def _write_temp(self, final: str, text: str, sync: bool) -> tuple[str, os.stat_result]:
@@ -798,7 +839,9 @@ class Store:
         with self.batch(timeout=timeout):
             log = self.journal.read()
             if log is None:
-                self.journal.restart(self._counter_value())
+                # The new history starts above every resourceVersion issued so far, and every
+                # one issued from now on (this process's or another's) is above it.
+                self.journal.restart(self._reserve_rv_block().next - 1)
                 log = self.journal.read()
                 if log is None:
                     return []
@@ -947,6 +990,19 @@ class _Pending:
 
 
 _NOTHING = object()
+
+
+@dataclass(slots=True)
+class _Block:
+    """A block of resourceVersions this process reserved: next to issue, the last one (the
+    counter's value that reserved it), and the process (a forked child must not share it)."""
+
+    pid: int
+    next: int
+    end: int
+
+
+_BLOCKS: dict[str, _Block] = {}  # state directory -> this process's block; used under the store lock
 
 
 def _load_dumped(data: bytes) -> dict | None:

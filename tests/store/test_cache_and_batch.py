@@ -264,7 +264,7 @@ def test_a_commit_whose_counter_cannot_be_renamed_renames_nothing(store, monkeyp
 
     with pytest.raises(StateError) as e:
         with store.batch(defer=True):
-            store._rv_next = store._rv_limit  # the next write reserves a new block
+            store._drop_rv_block()  # the next write reserves a new block
             store.create(CM, _cm("new", "1"))
             monkeypatch.setattr(os, "replace", no_counter)
     monkeypatch.undo()

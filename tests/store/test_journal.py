@@ -106,7 +106,7 @@ def test_a_commit_that_fails_before_its_renames_leaves_no_line(store, monkeypatc
 
     with pytest.raises(StateError):
         with store.batch(defer=True):
-            store._rv_next = store._rv_limit  # the next write reserves a new block
+            store._drop_rv_block()  # the next write reserves a new block
             store.create(CM, cm("b"))
             monkeypatch.setattr(os, "replace", no_counter)
     monkeypatch.undo()

@@ -186,6 +186,65 @@ def test_resource_versions_are_unique_and_increasing_across_concurrent_processes
     assert later[0] > max(everything)
 
 
+def test_a_run_of_writes_reserves_its_resource_versions_once(store):
+    counter = store.root / "resource-version"
+    first = int(store.create(CM, cm("c0"))["metadata"]["resourceVersion"])
+    written = counter.stat()
+    rvs = [int(store.create(CM, cm(f"c{i}"))["metadata"]["resourceVersion"]) for i in range(1, 6)]
+    assert rvs == list(range(first + 1, first + 6))  # each write held the lock on its own
+    assert (counter.stat().st_ino, counter.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    assert int(counter.read_text()) >= max(rvs)
+    # another store of the same directory in this process continues the same block
+    other = Store(store.root, store.clock)
+    assert int(other.create(CM, cm("d"))["metadata"]["resourceVersion"]) == first + 6
+
+
+def test_a_block_is_given_up_once_another_process_has_reserved(store):
+    a = int(store.create(CM, cm("a"))["metadata"]["resourceVersion"])
+    ((b,),) = _writers(store.root, ["b"], 1)  # another process reserves past this one's block
+    c = int(store.create(CM, cm("c"))["metadata"]["resourceVersion"])
+    assert a < b < c
+    assert int((store.root / "resource-version").read_text()) >= c
+
+
+def test_a_forked_child_never_issues_its_parents_resource_versions(store):
+    a = int(store.create(CM, cm("a"))["metadata"]["resourceVersion"])
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's block is in its memory too
+        try:
+            os.close(r)
+            os.write(w, store.create(CM, cm("child"))["metadata"]["resourceVersion"].encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        child = int(f.read())
+    os.waitpid(pid, 0)
+    parent = int(store.create(CM, cm("parent"))["metadata"]["resourceVersion"])
+    assert a < child < parent
+
+
+def test_a_commit_that_fails_leaves_the_counter_ahead_of_what_comes_next(store, monkeypatch):
+    store.create(CM, cm("a"))
+    real = os.replace
+
+    def no_counter(src, dst):
+        if str(dst).endswith("resource-version"):
+            raise OSError(5, "Input/output error")
+        return real(src, dst)
+
+    with pytest.raises(StateError):
+        with store.batch(defer=True):
+            store._drop_rv_block()  # the batch reserves a block of its own
+            failed = int(store.create(CM, cm("b"))["metadata"]["resourceVersion"])
+            monkeypatch.setattr(os, "replace", no_counter)
+    monkeypatch.undo()
+    assert int((store.root / "resource-version").read_text()) < failed  # that block never reached the disk
+    c = int(store.create(CM, cm("c"))["metadata"]["resourceVersion"])
+    assert int((store.root / "resource-version").read_text()) >= c  # a crash now could not issue c again
+
+
 # -- updates ----------------------------------------------------------------------------
 
 def test_generation_bumps_only_when_the_spec_changes(store):
