@@ -18,7 +18,7 @@ from kubelite.api.fielderrors import FieldError, invalid
 from kubelite.api.kinds import Kind
 from kubelite.api.objectfile import MAX_KEY_BYTES, file_problem, key_error  # noqa: F401 (re-exported)
 from kubelite.clock import Clock
-from kubelite.errors import Forbidden, InputError, KubeliteError, NotFound, StateError, UsageError
+from kubelite.errors import BadRequest, Forbidden, InputError, KubeliteError, NotFound, StateError, UsageError
 from kubelite.store import Store
 
 # The write path's machinery loads on first use: `get` never needs it.
@@ -249,12 +249,19 @@ class APIServer:
         return kind
 
     def prepare(self, obj: dict, namespace: str | None = None, source: Source | None = None,
-                explicit_namespace: bool = False) -> tuple[Kind, dict]:
-        """Check a manifest the user gave and settle its namespace. Raises on any problem."""
+                explicit_namespace: bool = False, field_validation: str | None = None) -> tuple[Kind, dict]:
+        """Check a manifest the user gave and settle its namespace. Raises on any problem.
+
+        One schema pass finds every structural error. An unknown field is Invalid like the
+        rest, unless `field_validation` says otherwise (an API request's Strict, Warn or
+        Ignore, see unknown_fields). The object returned is a copy: obj is left alone."""
         source = source or Source()
         other = versions.other_version(obj.get("apiVersion"), obj.get("kind")) if isinstance(obj, dict) else None
         if other is not None:  # a kind's second served version: checked as it is, stored converted
             errs = schema.validate(other.schema, obj) if isinstance(obj.get("metadata"), dict) else []
+            if errs and field_validation:
+                obj = clone(obj)
+                errs = self.unknown_fields(kinds.by_kind(obj["kind"]), obj, errs, field_validation)
             if errs:
                 raise self._invalid(kinds.by_kind(obj["kind"]), obj, errs, source)
             obj = other.to_storage(obj)
@@ -268,6 +275,8 @@ class APIServer:
             if meta is None and "metadata" not in obj:
                 raise InputError(f"{source.prefix()}{kind.kind}: metadata: Required value")
         errs = custom.check(kind, obj) if kind.custom else schema.validate(kind.kind, obj)
+        if errs and field_validation:
+            errs = self.unknown_fields(kind, obj, errs, field_validation)
         if errs:
             raise self._invalid(kind, obj, errs, source)
         self._check_keys(kind, obj, source)
@@ -284,6 +293,22 @@ class APIServer:
         else:
             meta.pop("namespace", None)
         return kind, obj
+
+    def unknown_fields(self, kind: Kind, obj: dict, errs: list[FieldError], mode: str) -> list[FieldError]:
+        """An API request's fieldValidation over the unknown fields among errs; returns the
+        other errors. Strict refuses them (400, upstream's strict decoding error); Warn
+        (the server's default) and Ignore drop them from obj, Warn with a warning each."""
+        unknown = [e for e in errs if e.type == "Unknown field"]
+        if not unknown:
+            return errs
+        if mode == "Strict":
+            fields = ", ".join(f'unknown field "{e.path}"' for e in unknown)
+            raise BadRequest(f'{kind.kind} in version "{kind.version}" cannot be handled as a {kind.kind}: strict decoding error: {fields}')
+        for e in unknown:
+            _drop_path(obj, e.path)
+            if mode == "Warn":
+                self.warnings.append(f'unknown field "{e.path}"')
+        return [e for e in errs if e.type != "Unknown field"]
 
     def _check_keys(self, kind: Kind, obj: dict, source: Source | None) -> None:
         """Refuse a name or namespace that is not a safe file name before the store is touched.
@@ -635,6 +660,28 @@ AFTER_DELETE: list[Callable[[APIServer, Kind, dict], None]] = []
 # finalizers remain; True when the hook removed it at once.
 ON_MARKED: list[Callable[[APIServer, Kind, dict], bool]] = []
 _plugins_loaded = False
+
+
+def _drop_path(obj: Any, path: str) -> None:
+    """Remove the field at a FieldError path (`spec.containers[0].bogus`) from obj."""
+    import re
+
+    parts: list[Any] = []
+    for seg in path.split("."):
+        m = re.match(r"^([^\[]*)((?:\[\d+\])*)$", seg)
+        if not m:
+            return
+        if m.group(1):
+            parts.append(m.group(1))
+        parts += [int(i) for i in re.findall(r"\[(\d+)\]", m.group(2))]
+    cur = obj
+    for p in parts[:-1]:
+        try:
+            cur = cur[p]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(cur, dict):
+        cur.pop(parts[-1], None)
 
 
 def _load_plugins() -> None:

@@ -171,55 +171,27 @@ def _check_body_kind(c: Call, obj: Any) -> dict:
     return obj
 
 
-def field_validation(c: Call, obj: dict) -> dict:
-    """fieldValidation=Strict refuses unknown fields (400); Warn (the default) and Ignore drop them."""
-    from kubelite.api import schema
-
+def field_validation(c: Call) -> str:
+    """The request's fieldValidation: Strict, Warn (the default) or Ignore (APIServer.unknown_fields)."""
     mode = c.query.get("fieldValidation") or "Warn"
     if mode not in ("Strict", "Warn", "Ignore"):
         raise BadRequest(f'fieldValidation parameter unsupported: "{mode}". Must be one of: Ignore, Warn, Strict')
-    unknown = [e for e in schema.validate(c.info.kind.kind, obj) if e.type == "Unknown field"]
-    if not unknown:
-        return obj
-    if mode == "Strict":
-        k = c.info.kind
-        fields = ", ".join(f'unknown field "{e.path}"' for e in unknown)
-        raise BadRequest(f'{k.kind} in version "{k.version}" cannot be handled as a {k.kind}: strict decoding error: {fields}')
-    for e in unknown:
-        _drop_path(obj, e.path)
-        if mode == "Warn":
-            c.warnings.append(f'unknown field "{e.path}"')
-    return obj
+    return mode
 
 
-def _drop_path(obj: Any, path: str) -> None:
-    import re
-
-    parts: list[Any] = []
-    for seg in path.split("."):
-        m = re.match(r"^([^\[]*)((?:\[\d+\])*)$", seg)
-        if not m:
-            return
-        if m.group(1):
-            parts.append(m.group(1))
-        parts += [int(i) for i in re.findall(r"\[(\d+)\]", m.group(2))]
-    cur = obj
-    for p in parts[:-1]:
-        try:
-            cur = cur[p]
-        except (KeyError, IndexError, TypeError):
-            return
-    if isinstance(cur, dict):
-        cur.pop(parts[-1], None)
+def prepare(c: Call, obj: dict) -> tuple[Kind, dict]:
+    """The body checked by APIServer.prepare in one schema pass, unknown fields as the
+    request's fieldValidation says: what a write stores and records managed fields of."""
+    return c.api.prepare(obj, c.info.namespace, field_validation=field_validation(c))
 
 
 def create(c: Call) -> tuple[int, dict]:
     info = c.info
     if info.subresource:
         return subresource_create(c)
-    obj = field_validation(c, _check_body_kind(c, c.body))
+    kind, obj = prepare(c, _check_body_kind(c, c.body))
     c.record(None, obj)
-    res = c.api.create(obj, namespace=info.namespace, dry_run=c.dry_run)
+    res = c.api.create(obj, namespace=info.namespace, dry_run=c.dry_run, prepared=kind)
     return 201, res.obj
 
 
@@ -228,17 +200,17 @@ def update(c: Call) -> tuple[int, dict]:
     obj = _check_body_kind(c, c.body) if info.subresource != "scale" else c.body
     if info.subresource == "scale":
         return 200, write_scale(c, obj)
-    obj = field_validation(c, obj)
     meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
     if meta.get("name") and meta["name"] != info.name:
         raise BadRequest(f"the name of the object ({meta['name']}) does not match the name on the URL ({info.name})")
     meta = obj.setdefault("metadata", {})
     meta["name"] = info.name
+    kind, obj = prepare(c, obj)
     with api.store.locked():
         old = api.get(info.kind, info.namespace, info.name)
         new = apply_strategy(info, old, obj)
         c.record(old, new, info.subresource)
-        res = api.update(new, dry_run=c.dry_run, check_rv=True, subresource=info.subresource)
+        res = api.update(new, dry_run=c.dry_run, check_rv=True, subresource=info.subresource, prepared=kind)
     return 200, res.obj
 
 
@@ -301,13 +273,13 @@ def patch(c: Call) -> tuple[int, dict]:
         new.setdefault("metadata", {})
         if (new["metadata"] or {}).get("name") != info.name:
             raise BadRequest(f"the name of the object ({new['metadata'].get('name')}) does not match the name on the URL ({info.name})")
-        new = field_validation(c, new)
+        kind, new = prepare(c, new)
         prev_rv = (c.body.get("metadata") or {}).get("resourceVersion") if isinstance(c.body, dict) else None
         if not prev_rv:
             new["metadata"]["resourceVersion"] = old["metadata"].get("resourceVersion")
         new = apply_strategy(info, old, new)
         c.record(old, new, info.subresource)
-        res = api.update(new, dry_run=c.dry_run, check_rv=True, verb="patch", subresource=info.subresource)
+        res = api.update(new, dry_run=c.dry_run, check_rv=True, verb="patch", subresource=info.subresource, prepared=kind)
     return 200, res.obj
 
 

@@ -324,7 +324,11 @@ def apply(c) -> tuple[int, dict]:
     meta["name"] = info.name
     if kind.namespaced:
         meta["namespace"] = info.namespace
-    applied = handlers.field_validation(c, applied)
+    # an apply configuration is partial: only its unknown fields are judged here, the merged
+    # object gets the whole check when it is written
+    from kubelite.api import schema
+
+    api.unknown_fields(kind, applied, schema.validate(kind.kind, applied), handlers.field_validation(c))
     force = c.query.get("force") == "true"
     now = api.clock.stamp()
     with api.store.locked():

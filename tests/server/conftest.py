@@ -40,6 +40,12 @@ class Served(NamedTuple):
     def request(self, method: str, path: str, body: bytes | dict | None = None, *, token: str | None = "admin",
                 ctype: str = "application/json", headers: dict | None = None, timeout: float = 30) -> tuple[int, dict | str]:
         """One raw HTTPS request; returns (status code, decoded JSON or text)."""
+        code, out, _ = self.exchange(method, path, body, token=token, ctype=ctype, headers=headers, timeout=timeout)
+        return code, out
+
+    def exchange(self, method: str, path: str, body: bytes | dict | None = None, *, token: str | None = "admin",
+                 ctype: str = "application/json", headers: dict | None = None, timeout: float = 30):
+        """request(), with the response's headers: (status code, decoded JSON or text, headers)."""
         data = json.dumps(body).encode() if isinstance(body, dict) else body
         h = {"Content-Type": ctype, "Accept": "application/json"}
         if token == "admin":
@@ -50,13 +56,13 @@ class Served(NamedTuple):
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=h)
         try:
             with urllib.request.urlopen(req, context=self.ssl_context(), timeout=timeout) as r:
-                code, raw = r.status, r.read()
+                code, raw, got = r.status, r.read(), r.headers
         except urllib.error.HTTPError as e:
-            code, raw = e.code, e.read()
+            code, raw, got = e.code, e.read(), e.headers
         try:
-            return code, json.loads(raw)
+            return code, json.loads(raw), got
         except ValueError:
-            return code, raw.decode("utf-8", "replace")
+            return code, raw.decode("utf-8", "replace"), got
 
 
 def start_server(state: Path, *args: str, env: dict | None = None) -> Served:
