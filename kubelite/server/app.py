@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import gc
 import json
 import threading
 from pathlib import Path
@@ -62,18 +64,30 @@ class Server:
         return await asyncio.get_running_loop().run_in_executor(pool or self.pool, fn, *args)
 
     # -- authentication ------------------------------------------------------------
-    def authenticate(self, request: web.Request) -> Identity:
-        auth = request.headers.get("Authorization", "")
-        if not auth.lower().startswith("bearer "):
-            raise Unauthorized()
-        token = auth[7:].strip()
-        return self.identity_of(token)
+    async def who(self, request: web.Request) -> Identity:
+        """The request's identity, impersonation applied. The administrator's token without
+        impersonation (kubectl's everyday case) is settled on the event loop; anything that
+        reads the store (ServiceAccount tokens, RBAC for impersonation) in a worker."""
+        token = bearer(request)
+        who = self.known_identity(token)
+        if who is None:
+            who = await self.call(self.identity_of, token)
+        if "Impersonate-User" in request.headers or "Impersonate-Group" in request.headers:
+            who = await self.call(self.impersonate, who, request)
+        return who
 
-    def identity_of(self, token: str) -> Identity:
+    def known_identity(self, token: str) -> Identity | None:
+        """ADMIN for the administrator's token; None when the store must be asked."""
         import hmac
 
         if token and hmac.compare_digest(token.encode(), self.admin_token.encode()):
             return ADMIN
+        return None
+
+    def identity_of(self, token: str) -> Identity:
+        who = self.known_identity(token)
+        if who is not None:
+            return who
         from kubelite.auth import tokens
 
         if not token.startswith(tokens.PREFIX):
@@ -104,6 +118,14 @@ class Server:
 
                 raise Forbidden(denial(who, req))
         return Identity.of(user, groups)
+
+
+def bearer(request: web.Request) -> str:
+    """The request's bearer token; Unauthorized without one."""
+    auth = request.headers.get("Authorization", "")
+    if not auth.lower().startswith("bearer "):
+        raise Unauthorized()
+    return auth[7:].strip()
 
 
 def _json(data: Any, code: int = 200, headers: dict | None = None, ctype: str = "application/json") -> web.Response:
@@ -196,8 +218,7 @@ def make_app(server: Server) -> web.Application:
                 return await health(request)
             if path == "/version":
                 return _json(discovery.version())
-            who = await server.call(server.authenticate, request)
-            who = await server.call(server.impersonate, who, request)
+            who = await server.who(request)
             accept = request.headers.get("Accept", "")
             if request.method == "GET":
                 doc = _discovery(path, accept)
@@ -295,17 +316,22 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
 
         return await streams.log(request, server, who, info, q)
 
+    listing = method == "GET" and not info.name
+    table = method == "GET" and bool(accept) and _wants_table(accept) and not info.subresource
+    include = q.get("includeObject") or "PartialObjectMetadata"
+    version = info.group_version if other else None
+
     def run():
         api = server.control_plane()
         api.identity = who
         c = handlers.Call(api, info, q, body, ctype, manager=_manager(request))
         if method == "GET":
             if info.name:
-                return 200, handlers.get(c), c.warnings
+                return _encode(200, handlers.get(c), c.warnings, version, table and info.kind, api, include)
             if info.subresource:
                 raise HTTPError("NotFound", "the server could not find the requested resource")
-            out = handlers.list_(c)
-            return 200, out, c.warnings
+            with no_cyclic_gc():  # a LIST's objects are acyclic: refcounts free them
+                return _encode(200, handlers.list_(c), c.warnings, version, table and info.kind, api, include)
         if method in ("POST", "PUT", "PATCH", "DELETE"):
             with server._write:
                 if method == "POST":
@@ -320,25 +346,64 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
                     code, out = handlers.delete(c)
                 else:
                     code, out = handlers.delete_collection(c)
-            return code, out, c.warnings + api.warnings
+            return _encode(code, out, c.warnings + api.warnings, version)
         raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
 
-    listing = method == "GET" and not info.name
-    code, out, warnings = await server.call(run, pool=server.list_pool if listing else None)
+    code, data, headers, ct = await server.call(run, pool=server.list_pool if listing else None)
+    return web.Response(body=data, status=code, headers=dict(headers or {}, **{"Content-Type": ct}))
+
+
+def _encode(code: int, out: dict, warnings: list[str], version: str | None, table_kind=None, api=None,
+            include: str = "PartialObjectMetadata") -> tuple[int, bytes, dict | None, str]:
+    """A response's status, body, headers and media type, made in the worker thread: a
+    Table of 10,000 rows or a LIST's JSON is CPU work that must not hold up the event loop.
+    `version`: another served version to convert the object to (autoscaling/v1 HPAs)."""
     headers = {"Warning": ", ".join(f'299 - "{w}"' for w in warnings)} if warnings else None
-    if method == "GET" and info.kind is not None and accept and _wants_table(accept) and not info.subresource:
+    if table_kind:
         from kubelite.server import tables
 
         objs = out["items"] if "items" in out else [out]
-        now = server.control_plane().clock.now()
         rv = (out.get("metadata") or {}).get("resourceVersion", "")
-        t = tables.table(info.kind, objs, now, rv, q.get("includeObject") or "PartialObjectMetadata")
+        t = tables.table(table_kind, objs, api.clock.now(), rv, include)
         if "continue" in (out.get("metadata") or {}):
             t["metadata"]["continue"] = out["metadata"]["continue"]
-        return _json(t, code, headers, "application/json;as=Table;v=v1;g=meta.k8s.io")
-    if other and isinstance(out, dict):
-        out = versions.from_storage(out, info.group_version)
-    return _json(out, code, headers)
+        return code, _dumps(t), headers, "application/json;as=Table;v=v1;g=meta.k8s.io"
+    if version and isinstance(out, dict):
+        out = versions.from_storage(out, version)
+    return code, _dumps(out), headers, "application/json"
+
+
+def _dumps(data: Any) -> bytes:
+    """JSON, a long list of items encoded a few hundred at a time: one json.dumps call holds
+    the GIL from start to end, so the other threads get their turns between the pieces."""
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list) or len(items) <= _PIECE:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    head = json.dumps({k: v for k, v in data.items() if k != "items"}, separators=(",", ":"), ensure_ascii=False)
+    parts = [head[:-1], ',"items":[' if len(head) > 2 else '"items":[']
+    for i in range(0, len(items), _PIECE):
+        if i:
+            parts.append(",")
+        parts.append(json.dumps(items[i:i + _PIECE], separators=(",", ":"), ensure_ascii=False)[1:-1])
+    parts.append("]}")
+    return "".join(parts).encode()
+
+
+_PIECE = 200
+
+
+@contextlib.contextmanager
+def no_cyclic_gc():
+    """No cyclic collection while a LIST builds and encodes 10,000 objects: each one would
+    scan all of them (a pause of 50-250 ms for every other request); they are acyclic, so
+    their refcounts free them. Whoever turned the collector off turns it back on."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _manager(request: web.Request) -> str:

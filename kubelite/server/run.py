@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import ssl
 import sys
@@ -125,6 +126,11 @@ async def _main(root: Path, address: str, port: int, kubeconfig: Path, interval:
     if loop_thread:
         loop_thread.start()
     pki.write_kubeconfig(kubeconfig, pki.kubeconfig(url, ca_pem, token))
+    # What start-up built (modules, aiohttp, TLS, the hub's first look) lives as long as the
+    # server: out of the cyclic collector's way, so its full collections, which stop every
+    # thread, scan only what requests make.
+    gc.collect()
+    gc.freeze()
     print(f"kubelite serving {url}; kubeconfig: {kubeconfig}", flush=True)
     await stop.wait()
     # In-flight requests finish (runner.cleanup waits for them), watches end, the port is freed.

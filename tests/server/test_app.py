@@ -276,3 +276,35 @@ def test_http_writers_and_cli_writers_on_one_object_lose_nothing(served_idle):
     _, final = served_idle.request("GET", CMS + "/cfg")
     assert final["data"]["n"] == str(3 * each)
     assert all(final["metadata"]["labels"].get(f"cli-{i}") == "yes" for i in range(each))
+
+
+def test_a_long_list_is_encoded_in_pieces_that_read_as_one_document():
+    from kubelite.server.app import _PIECE, _dumps
+
+    items = [{"metadata": {"name": f"o{i}"}, "data": {"ü": [i, None, "x\"y"]}} for i in range(2 * _PIECE + 7)]
+    for data in ({"kind": "ConfigMapList", "metadata": {"resourceVersion": "9"}, "items": items},
+                 {"items": items}, {"items": items[:3], "kind": "Short"}):
+        assert json.loads(_dumps(data)) == data
+
+
+def test_a_list_of_more_objects_than_one_piece_comes_back_whole_as_json_and_as_a_table(booted):
+    from kubelite.apiserver import APIServer
+    from kubelite.server.app import _PIECE
+    from tests.server.conftest import start_server, stop_server
+
+    api = APIServer.open(booted, create=False)
+    names = sorted(f"cm-{i:04d}" for i in range(_PIECE + 50))
+    with api.store.batch(defer=True):
+        for n in names:
+            api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": "default"}})
+    s = start_server(booted, "--no-reconcile")
+    try:
+        code, out = s.request("GET", "/api/v1/namespaces/default/configmaps")
+        assert code == 200 and out["kind"] == "ConfigMapList" and out["metadata"]["resourceVersion"]
+        assert [o["metadata"]["name"] for o in out["items"] if o["metadata"]["name"].startswith("cm-")] == names
+        code, t = s.request("GET", "/api/v1/namespaces/default/configmaps",
+                            headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
+        assert code == 200 and t["kind"] == "Table"
+        assert [r["cells"][0] for r in t["rows"] if r["cells"][0].startswith("cm-")] == names
+    finally:
+        stop_server(s.proc)
