@@ -42,7 +42,11 @@ class Server:
         # kinds it listed, and eight copies of 10,000 pods' cache would cost hundreds of MB.
         self.list_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kubelite-list")
         self._local = threading.local()
-        self._write = threading.Lock()  # one write at a time in this process; the store lock spans processes
+        # Writes: one at a time in one thread, committed in groups (commit.py); the store
+        # lock orders them with other processes' writes.
+        from kubelite.server.commit import GroupCommit
+
+        self.writes = GroupCommit(self.control_plane)
         from kubelite.server.watch import Hub
 
         self.hub = Hub(self.control_plane)
@@ -332,24 +336,30 @@ async def _resource(request: web.Request, server: Server, who: Identity, info: R
                 raise HTTPError("NotFound", "the server could not find the requested resource")
             with no_cyclic_gc():  # a LIST's objects are acyclic: refcounts free them
                 return _encode(200, handlers.list_(c), c.warnings, version, table and info.kind, api, include)
-        if method in ("POST", "PUT", "PATCH", "DELETE"):
-            with server._write:
-                if method == "POST":
-                    if info.name and not info.subresource:
-                        raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
-                    code, out = handlers.create(c)
-                elif method == "PUT":
-                    code, out = handlers.update(c)
-                elif method == "PATCH":
-                    code, out = handlers.patch(c)
-                elif info.name:
-                    code, out = handlers.delete(c)
-                else:
-                    code, out = handlers.delete_collection(c)
-            return _encode(code, out, c.warnings + api.warnings, version)
         raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
 
-    code, data, headers, ct = await server.call(run, pool=server.list_pool if listing else None)
+    def write(api: APIServer):
+        """A write, run by the writer thread in a group commit (commit.py)."""
+        api.identity = who
+        c = handlers.Call(api, info, q, body, ctype, manager=_manager(request))
+        if method == "POST":
+            if info.name and not info.subresource:
+                raise HTTPError("MethodNotAllowed", "the server does not allow this method on the requested resource")
+            code, out = handlers.create(c)
+        elif method == "PUT":
+            code, out = handlers.update(c)
+        elif method == "PATCH":
+            code, out = handlers.patch(c)
+        elif info.name:
+            code, out = handlers.delete(c)
+        else:
+            code, out = handlers.delete_collection(c)
+        return _encode(code, out, c.warnings + api.warnings, version)
+
+    if method in ("POST", "PUT", "PATCH", "DELETE"):
+        code, data, headers, ct = await asyncio.wrap_future(server.writes.submit(write))
+    else:
+        code, data, headers, ct = await server.call(run, pool=server.list_pool if listing else None)
     return web.Response(body=data, status=code, headers=dict(headers or {}, **{"Content-Type": ct}))
 
 

@@ -140,6 +140,7 @@ async def _main(root: Path, address: str, port: int, kubeconfig: Path, interval:
         await loop.run_in_executor(None, loop_thread.stop)
     server.hub.stop()
     await runner.cleanup()
+    server.writes.close()
     server.pool.shutdown(wait=True)
     server.list_pool.shutdown(wait=True)
     return 0
