@@ -2,6 +2,7 @@
 
     python bench/serve.py                          # 10,000 pods, 8 clients, 3 rounds
     python bench/serve.py --deployments 100 --nodes 10 --rounds 1    # a quick look
+    python bench/serve.py --keep /tmp/store --no-idle   # build once, reuse it; skip the 70 s idle figure
 
 Builds a converged store as bench/run.py does, starts `kubelite serve` on it, and for
 each round prints:

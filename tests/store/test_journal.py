@@ -13,7 +13,7 @@ from kubelite.api import kinds
 from kubelite.store import Store
 from kubelite.store.journal import Change, parse
 from tests.conftest import REPO
-from tests.store.test_store import cm, store  # noqa: F401 (the fixture)
+from tests.store.test_store import cm, fail_a_commit_at_its_counter, store  # noqa: F401 (the fixture)
 
 CM = kinds.by_kind("ConfigMap")
 DEPLOY = kinds.by_kind("Deployment")
@@ -93,23 +93,9 @@ def test_a_batch_journals_one_line_per_changed_object_with_its_last_resource_ver
 
 
 def test_a_commit_that_fails_before_its_renames_leaves_no_line(store, monkeypatch):
-    from kubelite.errors import StateError
-
     store.create(CM, cm("a"))
     before = store.journal.path.read_bytes()
-    real = os.replace
-
-    def no_counter(src, dst):
-        if str(dst).endswith("resource-version"):
-            raise OSError(5, "Input/output error")
-        return real(src, dst)
-
-    with pytest.raises(StateError):
-        with store.batch(defer=True):
-            store._drop_rv_block()  # the next write reserves a new block
-            store.create(CM, cm("b"))
-            monkeypatch.setattr(os, "replace", no_counter)
-    monkeypatch.undo()
+    fail_a_commit_at_its_counter(store, monkeypatch, "b")
     assert store.journal.path.read_bytes() == before
 
 

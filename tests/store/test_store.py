@@ -225,8 +225,10 @@ def test_a_forked_child_never_issues_its_parents_resource_versions(store):
     assert a < child < parent
 
 
-def test_a_commit_that_fails_leaves_the_counter_ahead_of_what_comes_next(store, monkeypatch):
-    store.create(CM, cm("a"))
+def fail_a_commit_at_its_counter(store: Store, monkeypatch, name: str) -> int:
+    """Create `name` in a deferred batch that reserves a block of its own and whose counter
+    cannot be renamed into place: the commit fails (StateError). Returns the resourceVersion
+    the failed create was given."""
     real = os.replace
 
     def no_counter(src, dst):
@@ -236,10 +238,16 @@ def test_a_commit_that_fails_leaves_the_counter_ahead_of_what_comes_next(store, 
 
     with pytest.raises(StateError):
         with store.batch(defer=True):
-            store._drop_rv_block()  # the batch reserves a block of its own
-            failed = int(store.create(CM, cm("b"))["metadata"]["resourceVersion"])
+            store._drop_rv_block()  # the next write reserves a new block
+            failed = int(store.create(CM, cm(name))["metadata"]["resourceVersion"])
             monkeypatch.setattr(os, "replace", no_counter)
     monkeypatch.undo()
+    return failed
+
+
+def test_a_commit_that_fails_leaves_the_counter_ahead_of_what_comes_next(store, monkeypatch):
+    store.create(CM, cm("a"))
+    failed = fail_a_commit_at_its_counter(store, monkeypatch, "b")
     assert int((store.root / "resource-version").read_text()) < failed  # that block never reached the disk
     c = int(store.create(CM, cm("c"))["metadata"]["resourceVersion"])
     assert int((store.root / "resource-version").read_text()) >= c  # a crash now could not issue c again
