@@ -170,7 +170,7 @@ def main() -> None:
                 n = len(json.loads(c.getresponse().read())["items"])
                 lst.append(time.perf_counter() - t0)
                 cli.append(run([KUBELITE, "get", "pods", "-A", "-o", "json"], env)[0])
-            delay = watch_delay(url, state, token, env, f"bench-watch-{rnd}")
+            delay = watch_delay(url, state, token, env, f"bench-watch-{os.getpid()}-{rnd}")  # new each run (--keep)
             rows.append({"get_p50": statistics.median(gets) * 1000, "get_p99": pct(gets, 99) * 1000,
                          "patch_p50": statistics.median(patches) * 1000, "patch_p99": pct(patches, 99) * 1000,
                          "list_s": statistics.median(lst), "cli_s": statistics.median(cli),
