@@ -390,13 +390,13 @@ def _dumps(data: Any) -> bytes:
     if not isinstance(items, list) or len(items) <= _PIECE:
         return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
     head = json.dumps({k: v for k, v in data.items() if k != "items"}, separators=(",", ":"), ensure_ascii=False)
-    parts = [head[:-1], ',"items":[' if len(head) > 2 else '"items":[']
+    parts = [head[:-1].encode(), b',"items":[' if len(head) > 2 else b'"items":[']
     for i in range(0, len(items), _PIECE):
         if i:
-            parts.append(",")
-        parts.append(json.dumps(items[i:i + _PIECE], separators=(",", ":"), ensure_ascii=False)[1:-1])
-    parts.append("]}")
-    return "".join(parts).encode()
+            parts.append(b",")
+        parts.append(json.dumps(items[i:i + _PIECE], separators=(",", ":"), ensure_ascii=False)[1:-1].encode())
+    parts.append(b"]}")
+    return b"".join(parts)  # pieces as bytes: no text copy of the whole document besides them
 
 
 _PIECE = 200
