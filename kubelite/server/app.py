@@ -231,10 +231,14 @@ def make_app(server: Server) -> web.Application:
                 if path.startswith("/openapi/"):
                     from kubelite.server import openapi
 
-                    data = await server.call(openapi.document, path, request.query.get("hash"))
-                    if data is None:
+                    got = await server.call(openapi.response, path, accept)
+                    if got is None:
                         raise HTTPError("NotFound", "the server could not find the requested resource")
-                    return _json(data)
+                    body, ctype, etag = got
+                    h = {"ETag": etag, "Vary": "Accept"}
+                    if etag in request.headers.get("If-None-Match", ""):  # kubectl's HTTP cache revalidates
+                        return web.Response(status=304, headers=h)
+                    return web.Response(body=body, headers={**h, "Content-Type": ctype})
             info = parse(path)
             kind = info.kind
             return await _resource(request, server, who, info, accept)

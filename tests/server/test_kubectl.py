@@ -223,3 +223,63 @@ def test_a_crd_applied_with_kubectl_serves_its_kind_with_columns_explain_and_val
     assert "the schedule" in _ok(kubectl(served, "explain crontab.spec.cronSpec"))
     bad = kubectl(served, "apply -f -", stdin=obj.replace("name: my", "name: bad").replace("replicas: 2", "replicas: 0"))
     assert bad.rc == 1 and "spec.replicas" in bad.err
+
+
+# -- kind: List: kubectl validates its items on the client, against /openapi/v2 as gnostic protobuf --
+
+def _list(*docs: dict) -> str:
+    return json.dumps({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": list(docs)})
+
+
+def _samples(*names: str) -> list[dict]:
+    from kubelite.api import yamlio
+
+    return [d.data for n in names for d in yamlio.load_documents((SAMPLES / n).read_text(), n)]
+
+
+def test_apply_of_a_kind_list_creates_its_items_then_is_unchanged(served):
+    items = _samples("00-namespace.yaml", "20-web.yaml", "40-batch.yaml", "50-daemonset.yaml", "60-rbac.yaml")
+    first = _ok(kubectl(served, "apply -f -", stdin=_list(*items))).splitlines()
+    assert len(first) == len(items) and all(l.endswith(" created") for l in first), first
+    assert "deployment.apps/web created" in first and "role.rbac.authorization.k8s.io/pod-reader created" in first
+    second = _ok(kubectl(served, "apply -f -", stdin=_list(*items))).splitlines()
+    assert second == [l.replace(" created", " unchanged") for l in first]
+
+
+def test_get_as_yaml_piped_to_apply_round_trips_an_edit(served):
+    _ok(kubectl(served, ["apply", "-f", SAMPLES / "00-namespace.yaml", "-f", SAMPLES / "10-config.yaml",
+                         "-f", SAMPLES / "20-web.yaml"]))
+    got = _ok(kubectl(served, "get configmap/web-config deployment/web service/web -n shop -o yaml"))
+    assert got.startswith("apiVersion: v1\nitems:") and "kind: List" in got and "LOG_LEVEL: info" in got
+    out = _ok(kubectl(served, "apply -f -", stdin=got.replace("LOG_LEVEL: info", "LOG_LEVEL: debug")))
+    assert [l.split()[0] for l in out.splitlines()] == ["configmap/web-config", "deployment.apps/web", "service/web"]
+    cm = json.loads(_ok(kubectl(served, "get configmap web-config -n shop -o json")))
+    assert cm["data"]["LOG_LEVEL"] == "debug"
+
+
+def test_an_unknown_field_in_a_list_item_is_refused_by_kubectl_before_anything_is_written(served):
+    good = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "good"}, "data": {"a": "b"}}
+    bad = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "bad"}, "data": {"a": "b"}, "bogus": 1}
+    r = kubectl(served, "apply -f -", stdin=_list(good, bad))
+    assert r.rc == 1
+    assert 'error validating "STDIN": error validating data: ValidationError(ConfigMap): unknown field "bogus" in ' in r.err
+    assert "turn validation off with --validate=false" in r.err
+    assert kubectl(served, "get configmap good").rc == 1  # validation runs before the first request
+    deep = dict(_samples("20-web.yaml")[0])
+    deep["spec"] = dict(deep["spec"], replicas="three")
+    r = kubectl(served, "apply -f -", stdin=_list(deep))
+    assert r.rc == 1 and 'ValidationError(Deployment.spec.replicas): invalid type for ' in r.err, r.err
+
+
+def test_a_list_holds_custom_resources_whose_crd_declares_no_metadata(served):
+    _ok(kubectl(served, "apply -f -", stdin=CRD))
+    ct = {"apiVersion": "stable.example.com/v1", "kind": "CronTab", "metadata": {"name": "my", "labels": {"a": "b"}},
+          "spec": {"cronSpec": "*/5 * * * *", "replicas": 2}}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "beside"}, "data": {"a": "b"}}
+    assert _ok(kubectl(served, "apply -f -", stdin=_list(ct, cm))).splitlines() == [
+        "crontab.stable.example.com/my created", "configmap/beside created"]
+    changed = kubectl(served, "apply -f -", stdin=_list(dict(ct, spec={"cronSpec": "* * * * *", "replicas": 3}), cm))
+    assert changed.rc == 0 and changed.err == "", changed.err  # a merge patch, as for a custom resource upstream
+    assert changed.out.splitlines() == ["crontab.stable.example.com/my configured", "configmap/beside unchanged"]
+    r = kubectl(served, "apply -f -", stdin=_list(dict(ct, spec={"cronSpec": "x", "bogus": 1})))
+    assert r.rc == 1 and 'ValidationError(CronTab.spec): unknown field "bogus" in ' in r.err, r.err
