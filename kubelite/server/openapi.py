@@ -37,26 +37,42 @@ def _gvk(k: Kind) -> dict:
     return {"group": k.group, "version": k.version, "kind": k.kind}
 
 
-def _prefix(k: Kind) -> str:
-    g = k.group or "core"
-    return f"io.k8s.kubelite.{g}.{k.version}."
+# Built-in groups whose Go package is not k8s.io/api/<the group's first label>
+_PACKAGES = {"": "io.k8s.api.core", "apiextensions.k8s.io": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions",
+             "apiregistration.k8s.io": "io.k8s.kube-aggregator.pkg.apis.apiregistration"}
 
 
-def _definitions(k: Kind, target: str) -> dict[str, dict]:
-    """The kind's schema and its $defs, named apart per group-version, refs rewritten to `target`."""
-    s = _custom_schema(k) if getattr(k, "custom", False) else schema.load_schema(k.kind)
-    if s is None:
-        return {}
-    pre = _prefix(k)
-    text = _REF.sub(lambda m: f'"{target}{pre}{m.group(1)}"', json.dumps(s))
-    s = json.loads(text)
-    defs = s.pop("$defs", {}) or {}
-    s.pop("$schema", None)
-    s.pop("title", None)
-    s["x-kubernetes-group-version-kind"] = [_gvk(k)]
-    out = {pre + name: _clean(d) for name, d in defs.items()}
-    out[pre + k.kind] = _clean(s)
-    return out
+def _name(k: Kind) -> str:
+    """A kind's definition name as upstream spells it (kubectl's validation errors show it): the
+    Go package for a built-in group, the reversed group for a custom one (kubefed's are CRDs)."""
+    g = k.group
+    if g in _PACKAGES:
+        package = _PACKAGES[g]
+    elif not getattr(k, "custom", False) and ("." not in g or g.endswith(".k8s.io")):
+        package = "io.k8s.api." + g.split(".")[0]
+    else:
+        package = ".".join(reversed(g.split(".")))
+    return f"{package}.{k.version}.{k.kind}"
+
+
+def _definitions(ks: list[Kind], target: str) -> dict[str, dict]:
+    """The kinds' schemas and their $defs (upstream's names already, one schema each whatever
+    file holds it), refs rewritten to `target`. A kind's own schema wins over a $def of its name."""
+    defs: dict[str, dict] = {}
+    roots: dict[str, dict] = {}
+    for k in ks:
+        s = _custom_schema(k) if getattr(k, "custom", False) else schema.load_schema(k.kind)
+        if s is None:
+            continue
+        s = json.loads(_REF.sub(lambda m: f'"{target}{m.group(1)}"', json.dumps(s)))
+        for name, d in (s.pop("$defs", None) or {}).items():
+            defs[name] = _clean(d)
+        s.pop("$schema", None)
+        s.pop("title", None)
+        s["x-kubernetes-group-version-kind"] = [_gvk(k)]
+        roots[_name(k)] = _clean(s)
+    defs.update(roots)
+    return defs
 
 
 def _custom_schema(k: Kind) -> dict | None:
@@ -157,20 +173,17 @@ def _v3_gv(gv: str, _key: str) -> dict | None:
     ks = [k for k in all_kinds() if _gv_path(k) == gv]
     if not ks:
         return None
-    schemas: dict[str, Any] = {}
+    schemas = _definitions(ks, "#/components/schemas/")
     paths: dict[str, Any] = {}
     for k in ks:
-        schemas.update(_definitions(k, "#/components/schemas/"))
-        paths.update(_paths(k, f"#/components/schemas/{_prefix(k)}{k.kind}"))
+        paths.update(_paths(k, f"#/components/schemas/{_name(k)}"))
     return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": f"v{KUBE_VERSION[0]}.{KUBE_VERSION[1]}.0"},
             "paths": paths, "components": {"schemas": schemas}}
 
 
 @functools.lru_cache(maxsize=2)
 def _v2(_key: str) -> dict:
-    defs: dict[str, Any] = {}
-    for k in all_kinds():
-        defs.update(_definitions(k, "#/definitions/"))
+    defs = _definitions(all_kinds(), "#/definitions/")
     defs = {name: _swagger2(d, defs) for name, d in defs.items()}
     return {"swagger": "2.0", "info": {"title": "Kubernetes", "version": f"v{KUBE_VERSION[0]}.{KUBE_VERSION[1]}.0"},
             "paths": {}, "definitions": defs}

@@ -9,9 +9,24 @@ from tests.server.test_gnostic import read
 from kubelite.server import gnostic, openapi
 from kubelite.server.status import HTTPError
 
-CONFIGMAP = "io.k8s.kubelite.core.v1.ConfigMap"
+CONFIGMAP = "io.k8s.api.core.v1.ConfigMap"
 
 DEFS = {"io.k8s.T": {}}
+
+
+def test_definitions_have_upstreams_names_and_a_shared_name_means_one_schema():
+    from kubelite.api import kinds, schema
+
+    names = set(openapi.document("/openapi/v2")["definitions"])
+    assert {"io.k8s.api.core.v1.ConfigMap", "io.k8s.api.apps.v1.Deployment", "io.k8s.api.rbac.v1.Role",
+            "io.k8s.api.networking.v1.Ingress", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+            "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
+            "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService",
+            "io.kubefed.core.v1beta1.KubeFedCluster"} <= names
+    seen: dict[str, dict] = {}
+    for k in kinds.all_kinds():  # the documents keep one copy of each $def, so the copies must agree
+        for name, d in ((schema.load_schema(k.kind) or {}).get("$defs") or {}).items():
+            assert seen.setdefault(name, d) == d, f"{name} differs in {k.kind}'s schema"
 
 
 @pytest.mark.parametrize("given, served", [
