@@ -230,9 +230,9 @@ def _swagger2(node: Any, defs: dict) -> dict:
     if node.get("x-kubernetes-preserve-unknown-fields") is True:
         out.pop("properties", None)
         out.pop("items", None)
-    nullable = [n for n, p in (out.get("properties") or {}).items() if (node["properties"].get(n) or {}).get("nullable") is True]
-    if nullable and "required" in out:
-        out["required"] = [r for r in out["required"] if r not in nullable]
+    if "required" in out and "properties" in out:
+        given = node["properties"]
+        out["required"] = [r for r in out["required"] if not (isinstance(given.get(r), dict) and given[r].get("nullable") is True)]
     ref = out.get("$ref")
     if ref is not None:
         if ref.startswith("#/definitions/") and ref[len("#/definitions/"):] in defs:
@@ -302,7 +302,7 @@ def _negotiate(accept: str) -> str:
                     + ", ".join(gnostic.MEDIA_TYPES))
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=64)
 def _encoded(path: str, ctype: str, key: str) -> tuple[bytes, str, str]:
     doc = _document(path, key)
     if ctype == "application/json":

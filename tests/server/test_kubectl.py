@@ -274,9 +274,15 @@ def test_an_unknown_field_in_a_list_item_is_refused_by_kubectl_before_anything_i
 
 
 def test_a_list_holds_custom_resources_whose_crd_declares_no_metadata(served):
-    _ok(kubectl(served, "apply -f -", stdin=CRD))
+    """The CRD's schema also has what Swagger 2.0 lacks (anyOf, nullable) and what kubectl's parser refuses."""
+    crd = CRD + ("              port: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}\n"
+                 "              extra: {type: object, x-kubernetes-preserve-unknown-fields: true, properties: {a: {type: string}}}\n"
+                 "              note: {type: string, nullable: true}\n"
+                 "              tags: {type: array, x-kubernetes-preserve-unknown-fields: true, items: {type: string}}\n")
+    _ok(kubectl(served, "apply -f -", stdin=crd))
     ct = {"apiVersion": "stable.example.com/v1", "kind": "CronTab", "metadata": {"name": "my", "labels": {"a": "b"}},
-          "spec": {"cronSpec": "*/5 * * * *", "replicas": 2}}
+          "spec": {"cronSpec": "*/5 * * * *", "replicas": 2, "port": "http", "extra": {"zzz": 1}, "note": None,
+                   "tags": ["x", "y"]}}
     cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "beside"}, "data": {"a": "b"}}
     assert _ok(kubectl(served, "apply -f -", stdin=_list(ct, cm))).splitlines() == [
         "crontab.stable.example.com/my created", "configmap/beside created"]

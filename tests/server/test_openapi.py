@@ -46,6 +46,8 @@ def test_definitions_have_upstreams_names_and_a_shared_name_means_one_schema():
      {"type": "object", "x-kubernetes-preserve-unknown-fields": True}),
     ({"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string", "nullable": True}, "b": {}}},
      {"type": "object", "required": ["b"], "properties": {"a": {}, "b": {}}}),
+    ({"type": "object", "required": ["a"], "properties": {"a": True}},
+     {"type": "object", "required": ["a"], "properties": {"a": {}}}),
     ({"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 10},
      {"type": "integer", "minimum": 0, "exclusiveMinimum": True, "maximum": 10, "exclusiveMaximum": True}),
     ({"maxLength": "3", "required": "a", "description": 7, "enum": ["a"]}, {"enum": ["a"]}),
