@@ -5,6 +5,7 @@ user would; pure units are tested in-process.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shlex
@@ -35,7 +36,9 @@ T0 = "2026-01-02T15:04:05Z"
 
 os.environ["KUBELITE_STRICT"] = "1"  # in-process APIServers check every write against its schema
 # kubelite's parse cache lives outside state directories; keep the suite's out of the user's home.
-os.environ.setdefault("KUBELITE_CACHE_DIR", tempfile.mkdtemp(prefix="kubelite-test-cache-"))
+if "KUBELITE_CACHE_DIR" not in os.environ:
+    os.environ["KUBELITE_CACHE_DIR"] = tempfile.mkdtemp(prefix="kubelite-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["KUBELITE_CACHE_DIR"], ignore_errors=True)
 
 
 class Run(NamedTuple):
