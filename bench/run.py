@@ -87,10 +87,12 @@ def build(root: Path, deployments: int, nodes: int, tag: str = "", namespaces: i
     env = env_for(state, root / "cache")
     stream = "".join("---\n" + json.dumps(d) + "\n" for d in documents(deployments, nodes, namespaces=namespaces)).encode()
     t0 = time.perf_counter()
-    _, _, rc = run([KUBELITE, "apply", "-f", "-"], env, stdin=stream)
+    _, apply_rss, rc = run([KUBELITE, "apply", "-f", "-"], env, stdin=stream)
     assert rc == 0, "apply failed"
-    _, _, rc = run([KUBELITE, "reconcile", "--until-stable", "--max-passes", "50", "-q"], env)
+    _, reconcile_rss, rc = run([KUBELITE, "reconcile", "--until-stable", "--max-passes", "50", "-q"], env)
     seconds = time.perf_counter() - t0
+    print(f"# converged {deployments * 10} pods in {seconds:.1f} s; peak memory: apply {apply_rss} MiB, "
+          f"reconcile --until-stable {reconcile_rss} MiB", flush=True)
     out = subprocess.run([KUBELITE, "get", "pods", "-A", "--no-headers"], env=env, capture_output=True, text=True).stdout
     running = sum(1 for line in out.splitlines() if " Running " in line)
     return state, env, seconds, running
