@@ -12,7 +12,16 @@ import json
 import sys
 
 
+# The default cluster CIDR, 10.244.0.0/16, holds 256 nodes' /24s, as upstream's with its
+# default flags; nodes past that get no podCIDR (CIDRNotAvailable) and their pods never start.
+# Larger stores widen it, as a real cluster's --cluster-cidr would be (clear of the Service range).
+WIDE_CLUSTER_CIDR = "10.128.0.0/9"
+
+
 def documents(deployments: int, nodes: int, replicas: int = 10, namespaces: int = 10):
+    if nodes > 256:
+        yield {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kubelite-config", "namespace": "kube-system"},
+               "data": {"cluster-cidr": WIDE_CLUSTER_CIDR}}
     for i in range(namespaces):
         yield {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"bench-{i}"}}
     for i in range(nodes):

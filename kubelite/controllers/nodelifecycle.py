@@ -1,6 +1,9 @@
 """Node lifecycle, as upstream's node lifecycle controller and taint manager (plus node IPAM).
 
-- Assigns spec.podCIDR from 10.244.0.0/16 (/24 per node) when missing.
+- Assigns spec.podCIDR from the cluster CIDR (cluster-cidr in kube-system/kubelite-config,
+  10.244.0.0/16 by default), a /24 per node, when missing. When the range is used up (256
+  nodes by default) a node gets none and a CIDRNotAvailable event, as from upstream's range
+  allocator, and its pods cannot start.
 - After 40 s without a heartbeat (Lease renewTime or the Ready condition's heartbeat),
   Ready becomes Unknown, the node's pods are marked not ready, and the
   node.kubernetes.io/unreachable taints (NoSchedule, NoExecute) are added.
@@ -13,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 
+from kubelite.api import kinds
 from kubelite.api.fastcopy import clone
 from kubelite.clock import parse_time
 from kubelite.controllers import _common as c
+from kubelite.runtime import events
 
 GRACE = 40  # node-monitor-grace-period
 CLUSTER_CIDR = ipaddress.ip_network("10.244.0.0/16")
@@ -81,6 +86,17 @@ def _assign_cidrs(ctx, nodes: list[dict]) -> None:
                 if ctx.update(updated) is not None:
                     ctx.change(n, f"assigned podCIDR {net}")
                 break
+        else:  # the cluster CIDR is used up: upstream's range allocator says so on the Node
+            _cidr_not_available(ctx, n)
+
+
+def _cidr_not_available(ctx, node: dict) -> None:
+    """Upstream's event (RecordNodeStatusChange, from the cidrAllocator), once per node: a
+    retry each pass would bump its count, and a pass with nothing new must write nothing."""
+    name = node["metadata"]["name"]
+    message = f"Node {name} status is now: CIDRNotAvailable"
+    if ctx.api.store.try_get(kinds.by_kind("Event"), "default", events.event_name(node, "Normal", "CIDRNotAvailable", message)) is None:
+        ctx.event(node, "Normal", "CIDRNotAvailable", message, component="cidrAllocator")
 
 
 def _set_taints(node: dict, want: list[dict]) -> list[dict]:

@@ -84,3 +84,18 @@ def test_drain_evicts_controller_pods_and_refuses_bare_ones_without_force(kl):
     kl(["reconcile", "--until-stable"], now=at(1))
     pods = objects(kl, "pods")
     assert len(pods) == 2 and {p["spec"]["nodeName"] for p in pods} == {"n2"}
+
+
+def test_a_node_past_the_end_of_the_cluster_cidr_gets_no_pod_cidr_and_says_so_once(kl):
+    kl(["patch", "configmap", "kubelite-config", "-n", "kube-system", "--type", "merge",
+        "-p", '{"data": {"cluster-cidr": "10.200.0.0/23"}}'])  # room for two nodes' /24s
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + node_yaml("n2") + node_yaml("n3"), now=at(0))
+    reconcile(kl, at(0))
+    cidrs = {n["metadata"]["name"]: (n.get("spec") or {}).get("podCIDR") for n in objects(kl, "nodes")}
+    assert cidrs == {"n1": "10.200.0.0/24", "n2": "10.200.1.0/24", "n3": None}
+    evs = [e for e in objects(kl, "events", "-A") if e["reason"] == "CIDRNotAvailable"]
+    assert [(e["involvedObject"]["name"], e["message"], e["source"]["component"]) for e in evs] == [
+        ("n3", "Node n3 status is now: CIDRNotAvailable", "cidrAllocator")]
+    r = kl(["reconcile", "--full", "-o", "json"], now=at(0))
+    assert r.rc == 0, r.err
+    assert json.loads(r.out)["writes"] == 0  # the event is not bumped pass after pass
