@@ -362,16 +362,32 @@ class Journal:
     def compact(self) -> None:
         """Keep the last `keep` lines; the horizon moves to the last resourceVersion
         dropped. A journal that does not parse is started again (history unknown)."""
-        log = self.read()
-        if log is None:
+        # Line by line, as parse() checks them, keeping the kept lines' text: a converge at
+        # 100,000 pods appends 450,000 lines in one commit, and holding them all as records
+        # (read() would also remember them) cost hundreds of MB at the peak of the run.
+        self._seen = None
+        text = self.text()
+        lines = text.split("\n")[:-1] if text else []
+        head = _parse_header(lines[0]) if lines else None
+        if head is None:
             self.forget()
             return
-        dropped, kept = log.records[:-self.keep], log.records[-self.keep:]
-        horizon, since = log.horizon, log.since
-        if dropped:
-            horizon = dropped[-1].change.rv
-            since = max([since] + [r.key[2] for r in dropped if r.key is not None])
-        self._replace(_header(horizon, since) + "".join(format_record(r) for r in kept))
+        horizon, since = head
+        body = lines[1:]
+        cut = max(0, len(body) - self.keep)
+        last = horizon
+        for i, line in enumerate(body):
+            r = _parse_record(line)
+            if r is None or r.change.rv <= last:
+                self.forget()
+                return
+            last = r.change.rv
+            if i < cut:
+                horizon = last
+                if r.key is not None and r.key[2] > since:
+                    since = r.key[2]
+        del text
+        self._replace(_header(horizon, since) + "".join(line + "\n" for line in body[cut:]))
 
     def restart(self, horizon: int) -> None:
         """A new, empty history (after a missing or unreadable journal)."""

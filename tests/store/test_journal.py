@@ -196,6 +196,9 @@ def test_compaction_keeps_the_last_records_and_moves_the_horizon(store):
     log = log_of(store)
     assert 5 <= len(log.records) < 40
     assert log.horizon == rv(objs[-len(log.records) - 1])  # the last one dropped
+    dropped = objs[:-len(log.records)]  # their files predate the history: `since` covers them
+    assert log.since == max((store.root / "registry" / "configmaps" / "default" / f"{o['metadata']['name']}.yaml").stat().st_mtime_ns
+                            for o in dropped)
     assert store.changes_since(log.horizon - 1) is None  # 410 Gone
     assert [c.rv for c in store.changes_since(log.horizon)] == [r.change.rv for r in log.records]
     assert store.changes_since(rv(objs[-2])) == [log.records[-1].change]
