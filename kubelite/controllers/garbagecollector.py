@@ -135,26 +135,32 @@ def _collect(ctx, o: dict) -> None:
             ctx.change(o, f"removed owner reference(s) to {', '.join(r.get('kind', '') + '/' + r.get('name', '') for r in dangling)}")
 
 
+def _last_seen(ev: dict) -> tuple:
+    """What expiry needs of an Event: (namespace, name, when it last occurred)."""
+    meta = ev.get("metadata") or {}
+    last = ev.get("lastTimestamp") or ev.get("eventTime") or meta.get("creationTimestamp")
+    return (meta.get("namespace"), meta.get("name", ""), last if isinstance(last, str) else None)
+
+
 def _expire_events(ctx) -> None:
     """Delete Events whose last occurrence is older than the TTL.
 
     Events are most of a store's objects and nothing else reads them in a pass, so they
-    are scanned (one stat and one unpack each) instead of being loaded into the snapshot.
+    are not loaded into the snapshot: the store projects each to its last occurrence,
+    remembered in the parse cache by file identity, so an unchanged Event costs a stat.
     """
     ek = kinds.by_kind("Event")
     expired: dict[str, bool] = {}  # stamps repeat (events of one second): decide each once
-    for path, ev in ctx.api.store.scan(ek):
-        last = ev.get("lastTimestamp") or ev.get("eventTime") or (ev.get("metadata") or {}).get("creationTimestamp")
-        if not isinstance(last, str):
+    for _, (ns, name, last) in ctx.api.store.project(ek, "last-seen", _last_seen):
+        if last is None:
             continue
         old = expired.get(last)
         if old is None:
             old = expired[last] = c.seconds_since(last, ctx.now) > EVENT_TTL
         if not old:
             continue
-        meta = ev.get("metadata") or {}
         try:
-            ctx.api.delete(ek, meta.get("namespace"), meta.get("name", ""))
+            ctx.api.delete(ek, ns, name)
             ctx.writes += 1
         except KubeliteError:
             continue  # gone already, or changed under us: the next pass looks again

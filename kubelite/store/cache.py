@@ -119,6 +119,9 @@ class ParseCache:
         # Entries written or dropped for kinds whose table is not loaded yet (None: dropped);
         # folded in when the table loads, so a pass never re-parses what it just wrote.
         self.recent: dict[str, dict[str, tuple[Key, bytes] | None]] = {}
+        # Projections (see projection()): "<plural>.<tag>" -> rel path -> (key, value).
+        self.projections: dict[str, dict[str, tuple[Key, object]]] = {}
+        self.dirty_projections: set[str] = set()
 
     def _load(self, plural: str) -> dict[str, tuple[Key, bytes]]:
         if plural in self._loaded:
@@ -171,6 +174,38 @@ class ParseCache:
             self.dirty.add(plural)
         self.complete.add(plural)
 
+    def projection(self, plural: str, tag: str) -> dict[str, tuple[Key, object]]:
+        """A kind's projection table, loaded on first use: rel path -> (key, value), where
+        value is what one function (named by tag) makes of the file's object.
+
+        For passes that need a field or two of every object of a large kind (the Events'
+        last occurrence, to expire them) and keep none: a hit costs the stat that checks the
+        key, not the object's blob. Like the object entries, a value is only ever used for
+        the file identity it was computed from, so an edit always wins. The caller marks
+        the table dirty (mark_projection) when it changes it."""
+        name = f"{plural}.{tag}"
+        table = self.projections.get(name)
+        if table is None:
+            table = self.projections[name] = _read(self.dir / f"{name}{SUFFIX}", blobs=False)
+        return table
+
+    def mark_projection(self, plural: str, tag: str) -> None:
+        self.dirty_projections.add(f"{plural}.{tag}")
+
+    def _save(self, name: str, table: dict) -> None:
+        tmp = self.dir / f".{name}{SUFFIX}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                marshal.dump((FORMAT, table), f)
+            os.replace(tmp, self.dir / f"{name}{SUFFIX}")
+            (self.dir / f"{name}.jsonl").unlink(missing_ok=True)  # an older kubelite's format
+        except (OSError, ValueError):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
     def flush(self, fold_recent: bool = False) -> None:
         """Save changed kinds. With fold_recent (the reconcile runner, which has loaded
         most kinds anyway), kinds only written to are loaded and saved too; a one-object
@@ -178,27 +213,19 @@ class ParseCache:
         if fold_recent:
             for plural in list(self.recent):
                 self._load(plural)
-        if self.disabled or not self.dirty or ensure_dir(self.root) is None:
+        if self.disabled or not (self.dirty or self.dirty_projections) or ensure_dir(self.root) is None:
             return
         for plural in sorted(self.dirty):
-            table = self.entries.get(plural, {})
-            tmp = self.dir / f".{plural}{SUFFIX}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
-            try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "wb") as f:
-                    marshal.dump((FORMAT, table), f)
-                os.replace(tmp, self.dir / f"{plural}{SUFFIX}")
-                (self.dir / f"{plural}.jsonl").unlink(missing_ok=True)  # an older kubelite's format
-            except (OSError, ValueError):
-                try:
-                    tmp.unlink()
-                except OSError:
-                    pass
+            self._save(plural, self.entries.get(plural, {}))
+        for name in sorted(self.dirty_projections):
+            self._save(name, self.projections.get(name, {}))
         self.dirty.clear()
+        self.dirty_projections.clear()
 
 
-def _read(path: Path) -> dict[str, tuple[Key, bytes]]:
-    """A kind's saved entries; {} when there are none or the file is not one this wrote."""
+def _read(path: Path, blobs: bool = True) -> dict[str, tuple[Key, bytes]]:
+    """A kind's saved entries (or a projection's, whose values are not blobs); {} when
+    there are none or the file is not one this wrote."""
     try:
         with open(path, "rb") as f:
             data = marshal.load(f)
@@ -208,7 +235,7 @@ def _read(path: Path) -> dict[str, tuple[Key, bytes]]:
         return {}
     table = data[1]
     for rel, entry in list(table.items()):
-        if not (type(rel) is str and type(entry) is tuple and len(entry) == 2 and type(entry[1]) is bytes
+        if not (type(rel) is str and type(entry) is tuple and len(entry) == 2 and (type(entry[1]) is bytes or not blobs)
                 and type(entry[0]) is tuple and len(entry[0]) == 3 and all(type(x) is int for x in entry[0])):
             del table[rel]
     return table

@@ -101,6 +101,28 @@ def file_keys(text: str) -> set[str]:
     return set(_KEYS.findall(text))
 
 
+_NAMES = None
+
+
+def file_names(text: str) -> set[str]:
+    """The object files (registry-relative paths) a journal's lines name, whatever they
+    did to them, found without parsing each line."""
+    global _NAMES
+    if _NAMES is None:
+        import re
+
+        _NAMES = re.compile(r"^\d+ [A-Z]+ (\S+) \S+ (\S+) (\S+) \S+$", re.M)
+    return {f"{plural}/{name}.yaml" if ns == "-" else f"{plural}/{ns}/{name}.yaml"
+            for plural, ns, name in _NAMES.findall(text)}
+
+
+def since_of(text: str) -> int | None:
+    """The header's `since` (wall time in ns before which a file no line names predates
+    the history); None when the text is not a journal."""
+    head = _parse_header(text.split("\n", 1)[0])
+    return None if head is None else head[1]
+
+
 def _parse_header(line: str) -> tuple[int, int] | None:
     parts = line.split(" ")
     if len(parts) != 4 or " ".join(parts[:2]) != _MAGIC:

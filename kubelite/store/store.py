@@ -9,7 +9,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from kubelite.api.fastcopy import clone
 from kubelite.api import yamlemit, yamlio
@@ -554,13 +554,61 @@ class Store:
 
         return object_names(str(self.registry), kind.dir, kind.namespaced, namespace)
 
-    def scan(self, kind: Kind) -> Iterator[tuple[str, dict]]:
-        """Every readable object of a kind as (path, object), in no particular order.
+    def project(self, kind: Kind, tag: str, fn: Callable[[dict], Any]) -> Iterator[tuple[str, Any]]:
+        """(path, fn(object)) for every readable object of a kind, in no particular order,
+        with fn's answers kept in the parse cache by file identity (tag names fn; its values
+        must be marshal-able).
 
-        For passes that look at a field or two of many objects and keep none (event
-        expiry): nothing goes into the snapshot, and a cache hit costs a stat and an unpack.
-        """
-        return self._each(kind, None, sort=False)
+        For a pass that needs a field of every object of a large kind and keeps none (event
+        expiry): an unchanged file costs one stat, neither its blob nor an unpack. Files
+        changed or created since (by kubelite or by hand) are read and fn runs again;
+        objects pending in this batch are read from the batch and not remembered."""
+        table = self.cache.projection(kind.dir, tag)
+        size = len(table)
+        seen: set[str] = set()
+        changed = False
+        prefix_len = len(self._prefix)
+        pending = self._pending
+        for d in self._dirs(kind, None):
+            try:
+                with os.scandir(d) as it:
+                    found = {e.name: e for e in it if e.name.endswith(".yaml") and e.name[0] != "."}
+            except (FileNotFoundError, NotADirectoryError):
+                found = {}
+            names = list(found)
+            if pending:
+                names += [p[len(d) + 1:] for p in self._pending_dirs.get(d, ()) if p[len(d) + 1:] not in found]
+            for name in names:
+                path = f"{d}{os.sep}{name}"
+                rel = path[prefix_len:]
+                e = found.get(name)
+                key = None
+                if e is not None and (not pending or path not in pending):
+                    try:
+                        st = e.stat()
+                    except FileNotFoundError:
+                        continue
+                    key = (st.st_ino, st.st_size, st.st_mtime_ns)
+                    seen.add(rel)
+                    hit = table.get(rel)
+                    if hit is not None and hit[0] == key:
+                        yield path, hit[1]
+                        continue
+                try:
+                    obj = self.read_path(path)
+                except (FileNotFoundError, StateError):
+                    continue  # gone, or a bad file: the pass's listings report those
+                value = fn(obj)
+                if key is not None:
+                    table[rel] = (key, value)
+                    changed = True
+                yield path, value
+        if len(seen) != size or any(rel not in seen for rel in table):
+            for rel in [r for r in table if r not in seen]:
+                del table[rel]
+            changed = True
+        if changed:
+            self.cache.mark_projection(kind.dir, tag)
 
     def list(self, kind: Kind, namespace: str | None = None) -> list[dict]:
         """Every readable object of a kind, in path order. Bad files are skipped and reported.
@@ -804,7 +852,6 @@ class Store:
         import json
 
         from kubelite.store.cache import ensure_dir
-        from kubelite.store.journal import file_keys
 
         marks_path = self.cache.dir / "folders.json"  # a cache: losing it costs one look at every folder
         try:
@@ -829,7 +876,18 @@ class Store:
                 except OSError:
                     _unlink_quietly(tmp)
 
-        if not full and not self._lock_depth:
+        rewritten = None
+        if full and not self._lock_depth:
+            # In a folder that did not move, only a file rewritten in place can differ: look
+            # without the lock first (a write racing the look can only make a file look
+            # foreign); when none does, the journal is never parsed.
+            rewritten = self._rewritten_in_place(marks, moved)
+            if rewritten is not None:
+                moved |= rewritten
+                if not moved:
+                    save_marks()
+                    return []
+        elif not full and not self._lock_depth:
             log = self.journal.read()
             if log is not None and not any(self._foreign(folder, *where)
                                            for folder, where in self._journaled(log, set(moved), marks).items()):
@@ -845,9 +903,8 @@ class Store:
                 log = self.journal.read()
                 if log is None:
                     return []
-            elif full:  # in a folder that did not move, only a file rewritten in place can differ
-                known = file_keys(self.journal.text() or "")
-                moved.update(d for d in marks if d not in moved and self._unknown_files(d, known))
+            elif full and rewritten is None:
+                moved |= self._rewritten_in_place(marks, moved) or set()
             for folder, (latest, live, since) in sorted(self._journaled(log, moved, marks).items()):
                 adopted += self._adopt_folder(folder, latest, live, since)
             save_marks()
@@ -871,13 +928,34 @@ class Store:
         folders = moved | {d for d in live if d not in marks}  # folders gone, with what was in them
         return {d: (latest, live.get(d, set()), log.since) for d in folders}
 
-    def _unknown_files(self, folder: str, known: set[str]) -> bool:
-        """Whether a folder holds an object file whose identity no journal line recorded."""
+    def _rewritten_in_place(self, marks: dict[str, int], moved: set[str]) -> set[str] | None:
+        """Folders besides `moved` holding an object file that may not be kubelite's own
+        (None: the journal cannot be read). A file is surely kubelite's when a journal
+        line recorded its identity, or when no line names it and it predates the journal's
+        history, the rule _foreign applies."""
+        from kubelite.store.journal import file_keys, file_names, since_of
+
+        text = self.journal.text()
+        since = since_of(text) if text else None
+        if since is None:
+            return None
+        known = file_keys(text)
+        named: dict[str, set[str]] = {}  # folder -> names of the files lines name there
+        for rel in file_names(text):
+            folder, _, name = rel.rpartition("/")
+            named.setdefault(folder, set()).add(name)
+        return {d for d in marks if d not in moved and self._unknown_files(d, known, named.get(d, set()), since)}
+
+    def _unknown_files(self, folder: str, known: set[str], named: set[str], since: int) -> bool:
+        """Whether a folder holds an object file that _foreign might call foreign (`named`:
+        the files of the folder that journal lines name)."""
         try:
             with os.scandir(self._prefix + folder) as it:
                 for e in it:
                     if e.name.endswith(".yaml") and e.name[0] != "." and e.is_file():
                         st = e.stat()
+                        if st.st_mtime_ns <= since and e.name not in named:
+                            continue  # older than the history, and no line about it since
                         if f"{st.st_ino}.{st.st_size}.{st.st_mtime_ns}" not in known:
                             return True
         except (FileNotFoundError, NotADirectoryError):

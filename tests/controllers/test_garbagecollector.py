@@ -59,3 +59,17 @@ def test_the_dependents_of_a_deleted_owner_go_even_when_a_new_owner_took_its_nam
     out = reconcile(kl, at(1))
     assert "configmap/leftover: deleted (owner is gone)" in out
     assert [o["metadata"]["name"] for o in objects(kl, "cm") if o["metadata"]["name"] != "kube-root-ca.crt"] == ["owner"]
+
+
+def test_events_expire_an_hour_after_their_last_occurrence_as_their_files_say(kl, state):
+    _cluster(kl)
+    events = objects(kl, "events")
+    assert events and all(e["lastTimestamp"] == at(0) for e in events)
+    reconcile(kl, at(1800))  # none is an hour old yet
+    assert len(objects(kl, "events")) == len(events)
+    kept = next(state.glob("registry/events/*/*.yaml"))  # an occurrence at 3000 s, written by hand
+    kept.write_text(kept.read_text().replace(f'lastTimestamp: "{at(0)}"', f'lastTimestamp: "{at(3000)}"'))
+    reconcile(kl, at(3700))
+    assert [e["metadata"]["name"] for e in objects(kl, "events")] == [kept.stem]
+    reconcile(kl, at(6700))
+    assert objects(kl, "events") == []

@@ -245,7 +245,7 @@ def test_listings_inside_a_deferred_batch_count_its_creates_and_deletes(store):
         store.create(CM, dict(_cm("elsewhere", "v"), metadata={"name": "elsewhere", "namespace": "fresh-ns"}))
         store.delete(CM, "default", "old")
         assert [o["metadata"]["name"] for o in store.list(CM)] == ["new", "elsewhere"]  # path order
-        assert sorted(o["metadata"]["name"] for _, o in store.scan(CM)) == ["elsewhere", "new"]
+        assert sorted(v for _, v in store.project(CM, "name", lambda o: o["metadata"]["name"])) == ["elsewhere", "new"]
         assert [o["metadata"]["name"] for o in store.list(CM, "default")] == ["new"]
     assert [o["metadata"]["name"] for o in Store(store.root, store.clock).list(CM)] == ["new", "elsewhere"]
 
@@ -291,3 +291,34 @@ def test_an_interrupted_commit_leaves_no_temporary_file(store, monkeypatch):
             monkeypatch.setattr(yamlemit, "dump", interrupted)
     monkeypatch.undo()
     assert _temp_files(store) == [] and not store.path_for(CM, "default", "a").exists()
+
+
+def _value(obj: dict) -> str:
+    return obj["data"]["k"]
+
+
+def test_a_projection_reads_an_unchanged_file_once_and_an_edited_one_again(store, monkeypatch):
+    for i in range(3):
+        store.create(CM, _cm(f"c{i}", f"v{i}"))
+    assert sorted(v for _, v in store.project(CM, "k", _value)) == ["v0", "v1", "v2"]
+    store.flush_cache()
+    path = store.path_for(CM, "default", "c1")
+    path.write_text(path.read_text().replace("k: v1", "k: edited"))
+    (store.path_for(CM, "default", "c2")).unlink()
+    fresh = Store(store.root, store.clock)
+    reads = []
+    real = fresh.read_path
+    monkeypatch.setattr(fresh, "read_path", lambda p: reads.append(Path(p).name) or real(p))
+    assert sorted(v for _, v in fresh.project(CM, "k", _value)) == ["edited", "v0"]
+    assert reads == ["c1.yaml"]  # c0 came from the projection: neither parsed nor unpacked
+    assert set(fresh.cache.projection("configmaps", "k")) == {"configmaps/default/c0.yaml", "configmaps/default/c1.yaml"}
+
+
+def test_a_projection_inside_a_batch_sees_its_writes_and_remembers_only_files_on_disk(store):
+    store.create(CM, _cm("old", "v"))
+    with store.batch(defer=True):
+        store.create(CM, _cm("new", "n"))
+        store.delete(CM, "default", "old")
+        assert [v for _, v in store.project(CM, "k", _value)] == ["n"]
+        assert store.cache.projection("configmaps", "k") == {}
+    assert [v for _, v in store.project(CM, "k", _value)] == ["n"]

@@ -295,6 +295,48 @@ def test_an_in_place_rewrite_is_found_by_a_full_look(store):
     assert [(c.type, c.name) for c in store.adopt_hand_edits(full=True)] == [("MODIFIED", "a")]
 
 
+def _rewrite_in_place(path: Path, old: str, new: str) -> None:
+    """An edit that keeps the file and its folder's entries (the folder's mtime is kept too)."""
+    folder = path.parent.stat().st_mtime_ns
+    with open(path, "r+") as f:
+        text = f.read().replace(old, new)
+        f.seek(0)
+        f.write(text)
+        f.truncate()
+    os.utime(path.parent, ns=(folder, folder))
+
+
+def test_a_full_look_over_files_older_than_the_history_parses_no_journal_line(store, monkeypatch):
+    for name in ("a", "b"):
+        store.create(CM, cm(name))
+    store.journal.restart(store.current_rv())  # both files now predate the history, no line names them
+    folder = store.path_for(CM, "default", "a").parent
+    for d in (folder, folder.parent):  # not so recent that they may move again unseen
+        old = d.stat().st_mtime_ns - 10**10
+        os.utime(d, ns=(old, old))
+    store.adopt_hand_edits()
+
+    def no_parse(*a, **k):
+        raise AssertionError("the journal was parsed")
+
+    monkeypatch.setattr(store.journal, "read", no_parse)
+    assert store.adopt_hand_edits(full=True) == []
+
+
+def test_a_full_look_checks_a_file_a_line_names_even_when_it_looks_older_than_the_history(store):
+    store.create(CM, cm("a"))
+    path = store.path_for(CM, "default", "a")
+    written = path.stat().st_mtime_ns
+    text = store.journal.path.read_text()
+    head, _, lines = text.partition("\n")
+    since = int(head.rsplit("since=", 1)[1])
+    store.journal.path.write_text(head.replace(f"since={since}", f"since={written + 10**9}") + "\n" + lines)
+    store.adopt_hand_edits()
+    _rewrite_in_place(path, 'a: "1"', 'a: "22"')  # another size, then the old mtime back
+    os.utime(path, ns=(written, written))
+    assert [(c.type, c.name) for c in store.adopt_hand_edits(full=True)] == [("MODIFIED", "a")]
+
+
 def test_files_a_bad_hand_edit_broke_are_left_to_the_pass(store):
     store.create(CM, cm("a"))
     store.adopt_hand_edits()
