@@ -92,6 +92,7 @@ class _Addresses:
 
     def __init__(self, node: dict, used: set):
         self.used = used
+        self.host_ip = _node_ip(node)
         self.cidr = (node.get("spec") or {}).get("podCIDR")
         self._hosts = None
 
@@ -154,7 +155,56 @@ def _seen(pod: dict, now, stamp: str, sim_ready: bool) -> dict[str, lc.Seen | No
     return seen
 
 
+_STEADY_CONDITIONS = ("Initialized", "Ready", "ContainersReady", "PodScheduled")  # in lc.order_conditions' order
+_CONTAINER_KEYS = {"name", "image", "imageID", "ready", "restartCount", "state", "started", "containerID", "lastState"}
+_CONDITION_KEYS = {"type", "status", "lastTransitionTime", "lastProbeTime"}
+
+
+def steady(pod: dict, host_ip: str) -> bool:
+    """Whether the pod runs as the simulated runtime leaves it for good: every container
+    running and ready, no knob that ends a run, and a status exactly as lc.pod_status
+    would build it again from what it shows. Such a pod's sync would write nothing, and
+    most pods of a converged store are such pods, so this cheap look spares them the
+    whole computation. Only what the pod and its node show now is read.
+    """
+    status = pod.get("status")
+    if not status or status.get("phase") != "Running" or status.get("hostIP") != host_ip or not host_ip:
+        return False
+    spec = pod.get("spec") or {}
+    if spec.get("initContainers") or spec.get("restartPolicy", "Always") != "Always":
+        return False
+    ann = pod["metadata"].get("annotations")
+    if ann and (DURATION in ann or EXIT_CODE in ann or ann.get(READY) == "false"):
+        return False
+    ip = status.get("podIP")
+    if not ip or status.get("podIPs") != [{"ip": ip}] or status.get("hostIPs") != [{"ip": host_ip}] \
+            or not status.get("startTime") or "initContainerStatuses" in status:
+        return False
+    containers = spec.get("containers") or []
+    statuses = status.get("containerStatuses") or []
+    if not containers or len(statuses) != len(containers):
+        return False
+    for ctr, cs in zip(containers, statuses):
+        name, image = ctr.get("name"), ctr.get("image", "")
+        state, last = cs.get("state"), cs.get("lastState")
+        if type(cs) is not dict or cs.keys() != _CONTAINER_KEYS or cs["name"] != name or cs["image"] != image \
+                or cs["imageID"] != f"docker.io/library/{image}" or cs["ready"] is not True or cs["started"] is not True \
+                or cs["containerID"] != f"kubelite://{name}" or type(cs["restartCount"]) is not int \
+                or type(state) is not dict or state.keys() != {"running"} or state["running"].keys() != {"startedAt"} \
+                or not (last == {} or (type(last) is dict and last.keys() == {"terminated"} and last["terminated"])):
+            return False
+    conds = status.get("conditions") or []
+    if len(conds) != len(_STEADY_CONDITIONS):
+        return False
+    for want, cnd in zip(_STEADY_CONDITIONS, conds):
+        if type(cnd) is not dict or cnd.keys() != _CONDITION_KEYS or cnd["type"] != want or cnd["status"] != "True" or cnd["lastProbeTime"] is not None:
+            return False
+    return status.get("qosClass") == lc.qos(pod)
+
+
 def _pod(ctx, node: dict, pod: dict, ips: _Addresses) -> None:
+    if steady(pod, ips.host_ip):
+        return
     spec = pod.get("spec") or {}
     previous = pod.get("status") or {}
     phase = previous.get("phase") or "Pending"
@@ -202,7 +252,7 @@ def _pod(ctx, node: dict, pod: dict, ips: _Addresses) -> None:
         if ip is None:
             ctx.problem(pod, f"node {node['metadata']['name']} has no free pod IP (podCIDR {(node.get('spec') or {}).get('podCIDR')})")
             return
-    status = lc.pod_status(pod, previous, seen, act, now, _node_ip(node), ip)
+    status = lc.pod_status(pod, previous, seen, act, now, ips.host_ip, ip)
     if status == previous:
         return
     if missing is not None:

@@ -136,3 +136,65 @@ def test_pod_ips_are_the_lowest_free_hosts_of_the_node_cidr_after_the_bridge_unt
     ips = kubelet._Addresses(node, {"10.244.3.3", None})
     assert [ips.allocate() for _ in range(5)] == ["10.244.3.2", "10.244.3.4", "10.244.3.5", "10.244.3.6", None]
     assert kubelet._Addresses({"spec": {}}, set()).allocate() is None
+
+
+class _Watcher:
+    """A pass context for one pod's sync that fails on any write."""
+
+    def __init__(self, now: str):
+        from kubelite.clock import parse_time
+
+        self.stamp, self.now = now, parse_time(now)
+
+    def requeue_at(self, *a):
+        pass
+
+    def update(self, obj):
+        raise AssertionError(f"wrote {obj['metadata']['name']}: {obj['status']}")
+
+
+def _running(kl) -> tuple[list[dict], dict]:
+    kl(["apply", "-f", "-"], stdin=node_yaml("n1") + _pod("a") + _pod("b", annotations={"team": "x"}), now=at(0))
+    reconcile(kl, at(0))
+    return objects(kl, "pods"), one(kl, "node", "n1")
+
+
+def test_a_running_pod_is_steady_exactly_when_its_full_sync_would_write_nothing(kl, monkeypatch):
+    pods, node = _running(kl)
+    host = next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
+    assert [kubelet.steady(p, host) for p in pods] == [True, True]
+    monkeypatch.setattr(kubelet, "steady", lambda *a: False)  # the whole computation, as without the shortcut
+    for p in pods:
+        kubelet._pod(_Watcher(at(100)), node, p, kubelet._Addresses(node, set()))
+
+
+def test_a_pod_is_not_steady_when_anything_its_status_derives_from_differs(kl):
+    pods, node = _running(kl)
+    host = next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
+    pod = pods[0]
+
+    def changed(edit) -> dict:
+        p = json.loads(json.dumps(pod))
+        edit(p)
+        return p
+
+    variants = [
+        lambda p: p["metadata"].setdefault("annotations", {}).update({"sim.kubelite.io/duration": "30s"}),
+        lambda p: p["spec"]["containers"][0].update(image="busybox:2"),
+        lambda p: p["spec"].update(restartPolicy="OnFailure"),
+        lambda p: p["status"]["conditions"].append({"type": "DisruptionTarget", "status": "True", "lastTransitionTime": at(0)}),
+        lambda p: p["status"]["conditions"][1].update(status="False"),
+        lambda p: p["status"]["containerStatuses"][0].update(ready=False),
+        lambda p: p["status"]["containerStatuses"][0].update(lastState={"waiting": {}}),
+        lambda p: p["status"].update(qosClass="Guaranteed"),
+        lambda p: p["status"].pop("podIPs"),
+    ]
+    assert kubelet.steady(pod, host) and not kubelet.steady(pod, "10.0.0.9")
+    assert [kubelet.steady(changed(v), host) for v in variants] == [False] * len(variants)
+
+
+def test_a_running_pod_whose_image_changes_reports_the_new_image_on_the_next_pass(kl):
+    _running(kl)
+    kl(["set", "image", "pod/a", "c=busybox:2"], now=at(5))
+    reconcile(kl, at(5))
+    assert one(kl, "pod", "a")["status"]["containerStatuses"][0]["image"] == "busybox:2"
