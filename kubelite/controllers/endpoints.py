@@ -20,6 +20,7 @@ MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
 SLICE_CONTROLLER = "endpointslice-controller.k8s.io"
 SERVICE_NAME = "kubernetes.io/service-name"
 MAX_PER_SLICE = 100
+_SLICE_FIELDS = ("addressType", "endpoints", "ports")  # what the controller owns in a slice, with its labels
 
 
 def resolve_port(svc_port: dict, pod: dict) -> int | None:
@@ -156,7 +157,8 @@ def _sync_one(ctx, svc: dict) -> None:
             body["subsets"] = want_subsets
         if ctx.create(body) is not None:
             ctx.change(svc, f"endpoints {_summary(want_subsets)}")
-    else:
+    elif (ep.get("subsets") != want_subsets if want_subsets else "subsets" in ep) \
+            or (labels and ep["metadata"].get("labels") != labels):
         updated = clone(ep)
         if want_subsets:
             updated["subsets"] = want_subsets
@@ -164,7 +166,7 @@ def _sync_one(ctx, svc: dict) -> None:
             updated.pop("subsets", None)
         if labels:
             updated["metadata"]["labels"] = labels
-        if updated != ep and ctx.update(updated) is not None:
+        if ctx.update(updated) is not None:
             ctx.change(svc, f"endpoints {_summary(want_subsets)}")
     want_slices = {s["metadata"]["name"]: s for s in slices(svc, pods)}
     have = {s["metadata"]["name"]: s for s in ctx.snap.owned("EndpointSlice", svc["metadata"]["uid"])}
@@ -173,12 +175,13 @@ def _sync_one(ctx, svc: dict) -> None:
         if cur is None:
             ctx.create(want)
             continue
+        if all(cur.get(k) == want[k] for k in _SLICE_FIELDS) and cur["metadata"].get("labels") == want["metadata"]["labels"]:
+            continue  # as wanted: no copy, no write
         updated = clone(cur)
-        for k in ("addressType", "endpoints", "ports"):
+        for k in _SLICE_FIELDS:
             updated[k] = want[k]
         updated["metadata"]["labels"] = want["metadata"]["labels"]
-        if updated != cur:
-            ctx.update(updated)
+        ctx.update(updated)
     for sname, cur in have.items():
         if sname not in want_slices:
             ctx.delete(cur)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from kubelite.api.fastcopy import clone
 from kubelite.api import kinds
@@ -35,10 +36,15 @@ def sync(ctx) -> None:
         fins = (o["metadata"].get("finalizers") or [])
         if c.is_terminating(o) and (FOREGROUND in fins or ORPHAN in fins):
             ctx.guarded([o], lambda x: _finalize(ctx, x))
+    by_uid = ctx.snap.by_uid
     for o in everything:
         o = _current(ctx, o)  # finalizers above may have just rewritten it
-        if o is not None and o["metadata"].get("ownerReferences") and not c.is_terminating(o):
-            ctx.guarded([o], lambda x: _collect(ctx, x))
+        refs = o["metadata"].get("ownerReferences") if o is not None else None
+        if not refs or c.is_terminating(o):
+            continue
+        if type(refs) is list and all(type(r) is dict and type(r.get("uid")) is str and by_uid(r["uid"]) is not None for r in refs):
+            continue  # every owner is there (every kind that can own is loaded above): nothing to collect
+        ctx.guarded([o], lambda x: _collect(ctx, x))
     if ctx.focus is None:
         _expire_events(ctx)
 
@@ -135,11 +141,10 @@ def _collect(ctx, o: dict) -> None:
             ctx.change(o, f"removed owner reference(s) to {', '.join(r.get('kind', '') + '/' + r.get('name', '') for r in dangling)}")
 
 
-def _last_seen(ev: dict) -> tuple:
-    """What expiry needs of an Event: (namespace, name, when it last occurred)."""
-    meta = ev.get("metadata") or {}
-    last = ev.get("lastTimestamp") or ev.get("eventTime") or meta.get("creationTimestamp")
-    return (meta.get("namespace"), meta.get("name", ""), last if isinstance(last, str) else None)
+def _last_seen(ev: dict) -> str:
+    """When an Event last occurred ("" when it does not say)."""
+    last = ev.get("lastTimestamp") or ev.get("eventTime") or (ev.get("metadata") or {}).get("creationTimestamp")
+    return last if isinstance(last, str) else ""
 
 
 def _expire_events(ctx) -> None:
@@ -151,16 +156,17 @@ def _expire_events(ctx) -> None:
     """
     ek = kinds.by_kind("Event")
     expired: dict[str, bool] = {}  # stamps repeat (events of one second): decide each once
-    for _, (ns, name, last) in ctx.api.store.project(ek, "last-seen", _last_seen):
-        if last is None:
+    for path, last in ctx.api.store.project(ek, "last-seen", _last_seen):
+        if not last:
             continue
         old = expired.get(last)
         if old is None:
             old = expired[last] = c.seconds_since(last, ctx.now) > EVENT_TTL
         if not old:
             continue
+        folder, _, file = path.rpartition(os.sep)  # a file's path names its object
         try:
-            ctx.api.delete(ek, ns, name)
+            ctx.api.delete(ek, folder.rpartition(os.sep)[2], file[:-len(".yaml")])
             ctx.writes += 1
         except KubeliteError:
             continue  # gone already, or changed under us: the next pass looks again

@@ -554,22 +554,24 @@ class Store:
 
         return object_names(str(self.registry), kind.dir, kind.namespaced, namespace)
 
-    def project(self, kind: Kind, tag: str, fn: Callable[[dict], Any]) -> Iterator[tuple[str, Any]]:
+    def project(self, kind: Kind, tag: str, fn: Callable[[dict], str]) -> Iterator[tuple[str, str]]:
         """(path, fn(object)) for every readable object of a kind, in no particular order,
-        with fn's answers kept in the parse cache by file identity (tag names fn; its values
-        must be marshal-able).
+        with fn's answers (strings) kept in the parse cache by file identity; tag names fn.
 
         For a pass that needs a field of every object of a large kind and keeps none (event
         expiry): an unchanged file costs one stat, neither its blob nor an unpack. Files
         changed or created since (by kubelite or by hand) are read and fn runs again;
         objects pending in this batch are read from the batch and not remembered."""
         table = self.cache.projection(kind.dir, tag)
-        size = len(table)
-        seen: set[str] = set()
         changed = False
         prefix_len = len(self._prefix)
         pending = self._pending
+        folders = set()
         for d in self._dirs(kind, None):
+            folder = d[prefix_len:]
+            folders.add(folder)
+            old = table.get(folder) or {}
+            new: dict[str, str] = {}
             try:
                 with os.scandir(d) as it:
                     found = {e.name: e for e in it if e.name.endswith(".yaml") and e.name[0] != "."}
@@ -580,7 +582,6 @@ class Store:
                 names += [p[len(d) + 1:] for p in self._pending_dirs.get(d, ()) if p[len(d) + 1:] not in found]
             for name in names:
                 path = f"{d}{os.sep}{name}"
-                rel = path[prefix_len:]
                 e = found.get(name)
                 key = None
                 if e is not None and (not pending or path not in pending):
@@ -588,11 +589,11 @@ class Store:
                         st = e.stat()
                     except FileNotFoundError:
                         continue
-                    key = (st.st_ino, st.st_size, st.st_mtime_ns)
-                    seen.add(rel)
-                    hit = table.get(rel)
-                    if hit is not None and hit[0] == key:
-                        yield path, hit[1]
+                    key = f"{st.st_ino}.{st.st_size}.{st.st_mtime_ns} "
+                    hit = old.get(name)
+                    if type(hit) is str and hit.startswith(key):
+                        new[name] = hit
+                        yield path, hit[len(key):]
                         continue
                 try:
                     obj = self.read_path(path)
@@ -600,12 +601,15 @@ class Store:
                     continue  # gone, or a bad file: the pass's listings report those
                 value = fn(obj)
                 if key is not None:
-                    table[rel] = (key, value)
+                    new[name] = key + value
                     changed = True
                 yield path, value
-        if len(seen) != size or any(rel not in seen for rel in table):
-            for rel in [r for r in table if r not in seen]:
-                del table[rel]
+            if len(new) != len(old):
+                changed = True
+            if new or folder in table:
+                table[folder] = new
+        for folder in [f for f in table if f not in folders]:
+            del table[folder]
             changed = True
         if changed:
             self.cache.mark_projection(kind.dir, tag)

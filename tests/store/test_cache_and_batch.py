@@ -311,7 +311,7 @@ def test_a_projection_reads_an_unchanged_file_once_and_an_edited_one_again(store
     monkeypatch.setattr(fresh, "read_path", lambda p: reads.append(Path(p).name) or real(p))
     assert sorted(v for _, v in fresh.project(CM, "k", _value)) == ["edited", "v0"]
     assert reads == ["c1.yaml"]  # c0 came from the projection: neither parsed nor unpacked
-    assert set(fresh.cache.projection("configmaps", "k")) == {"configmaps/default/c0.yaml", "configmaps/default/c1.yaml"}
+    assert set(fresh.cache.projection("configmaps", "k")["configmaps/default"]) == {"c0.yaml", "c1.yaml"}
 
 
 def test_a_projection_inside_a_batch_sees_its_writes_and_remembers_only_files_on_disk(store):
