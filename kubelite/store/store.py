@@ -80,6 +80,11 @@ class Store:
         # appended as one write at its commit; a write outside a batch appends its own.
         self.journal = Journal(self.root)
         self._notes: dict[str, _Note] = {}
+        # The identities a full look for hand edits took in folders it found all kubelite's
+        # own (folder path -> file name -> key): a pass's listings use them instead of a
+        # second stat of every file. A folder's entry goes when this process writes in it,
+        # and all go when the cache is flushed (a pass's end).
+        self._looked: dict[str, dict[str, tuple[int, int, int]]] = {}
 
     # -- layout --------------------------------------------------------------
     def dir_for(self, kind: Kind, namespace: str | None = None) -> Path:
@@ -429,6 +434,8 @@ class Store:
 
     def _note(self, path: str, group: str, existed: bool) -> _Note:
         """The journal's note of what this commit does to path (kept across a batch)."""
+        if self._looked:
+            self._looked.pop(path.rpartition(os.sep)[0], None)  # its folder's identities are old now
         note = self._notes.get(path) if self._pending is not None else None
         if note is None:
             parts = path[len(self._prefix):-len(".yaml")].split("/")
@@ -439,6 +446,7 @@ class Store:
         return note
 
     def flush_cache(self, fold_recent: bool = False) -> None:
+        self._looked = {}
         self.cache.flush(fold_recent)
 
     def _unpack_hit(self, plural: str, rel: str, blob: bytes) -> dict | None:
@@ -572,6 +580,7 @@ class Store:
             folders.add(folder)
             old = table.get(folder) or {}
             new: dict[str, str] = {}
+            looked = self._looked.get(d)
             try:
                 with os.scandir(d) as it:
                     found = {e.name: e for e in it if e.name.endswith(".yaml") and e.name[0] != "."}
@@ -585,11 +594,14 @@ class Store:
                 e = found.get(name)
                 key = None
                 if e is not None and (not pending or path not in pending):
-                    try:
-                        st = e.stat()
-                    except FileNotFoundError:
-                        continue
-                    key = f"{st.st_ino}.{st.st_size}.{st.st_mtime_ns} "
+                    ident = looked.get(name) if looked else None
+                    if ident is None:
+                        try:
+                            st = e.stat()
+                        except FileNotFoundError:
+                            continue
+                        ident = (st.st_ino, st.st_size, st.st_mtime_ns)
+                    key = f"{ident[0]}.{ident[1]}.{ident[2]} "
                     hit = old.get(name)
                     if type(hit) is str and hit.startswith(key):
                         new[name] = hit
@@ -629,6 +641,7 @@ class Store:
         prefix_len = len(self._prefix)
         pending = self._pending
         for d in self._dirs(kind, namespace):
+            looked = self._looked.get(d)
             try:
                 with os.scandir(d) as it:
                     found = {e.name: e for e in it if e.name.endswith(".yaml") and e.name[0] != "."}
@@ -645,12 +658,15 @@ class Store:
                 seen.add(rel)
                 e = found.get(name)
                 if e is not None and (not pending or path not in pending):
-                    try:
-                        st = e.stat()
-                    except FileNotFoundError:
-                        continue
+                    key = looked.get(name) if looked else None
+                    if key is None:
+                        try:
+                            st = e.stat()
+                        except FileNotFoundError:
+                            continue
+                        key = (st.st_ino, st.st_size, st.st_mtime_ns)
                     hit = table.get(rel)
-                    if hit is not None and hit[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
+                    if hit is not None and hit[0] == key:
                         obj = self._unpack_hit(kind.dir, rel, hit[1])
                         if obj is not None:
                             yield path, obj
@@ -948,23 +964,34 @@ class Store:
         for rel in file_names(text):
             folder, _, name = rel.rpartition("/")
             named.setdefault(folder, set()).add(name)
-        return {d for d in marks if d not in moved and self._unknown_files(d, known, named.get(d, set()), since)}
+        out = set()
+        for d in marks:
+            if d in moved:
+                continue
+            keys = self._look(d, known, named.get(d, set()), since)
+            if keys is None:
+                out.add(d)
+            elif keys:
+                self._looked[self._prefix + d] = keys
+        return out
 
-    def _unknown_files(self, folder: str, known: set[str], named: set[str], since: int) -> bool:
-        """Whether a folder holds an object file that _foreign might call foreign (`named`:
-        the files of the folder that journal lines name)."""
+    def _look(self, folder: str, known: set[str], named: set[str], since: int) -> dict[str, tuple[int, int, int]] | None:
+        """The identities of a folder's object files by name, or None when one may be one
+        _foreign calls foreign (`named`: the folder's files that journal lines name)."""
+        keys = {}
         try:
             with os.scandir(self._prefix + folder) as it:
                 for e in it:
                     if e.name.endswith(".yaml") and e.name[0] != "." and e.is_file():
                         st = e.stat()
-                        if st.st_mtime_ns <= since and e.name not in named:
+                        key = keys[e.name] = (st.st_ino, st.st_size, st.st_mtime_ns)
+                        if key[2] <= since and e.name not in named:
                             continue  # older than the history, and no line about it since
-                        if f"{st.st_ino}.{st.st_size}.{st.st_mtime_ns}" not in known:
-                            return True
+                        if f"{key[0]}.{key[1]}.{key[2]}" not in known:
+                            return None
         except (FileNotFoundError, NotADirectoryError):
             pass
-        return False
+        return keys
 
     def _foreign(self, folder: str, latest: dict[str, Record], live, since: int) -> tuple[list[str], list[str]]:
         """A folder's files that are not kubelite's own (changed or created by hand), and the

@@ -306,14 +306,20 @@ def _rewrite_in_place(path: Path, old: str, new: str) -> None:
     os.utime(path.parent, ns=(folder, folder))
 
 
+def _settled(store, name: str) -> Path:
+    """An object's file, in folders whose mtimes are not so recent that they may move again unseen."""
+    path = store.path_for(CM, "default", name)
+    for d in (path.parent, path.parent.parent):
+        old = d.stat().st_mtime_ns - 10**10
+        os.utime(d, ns=(old, old))
+    return path
+
+
 def test_a_full_look_over_files_older_than_the_history_parses_no_journal_line(store, monkeypatch):
     for name in ("a", "b"):
         store.create(CM, cm(name))
     store.journal.restart(store.current_rv())  # both files now predate the history, no line names them
-    folder = store.path_for(CM, "default", "a").parent
-    for d in (folder, folder.parent):  # not so recent that they may move again unseen
-        old = d.stat().st_mtime_ns - 10**10
-        os.utime(d, ns=(old, old))
+    _settled(store, "a")
     store.adopt_hand_edits()
 
     def no_parse(*a, **k):
@@ -335,6 +341,29 @@ def test_a_full_look_checks_a_file_a_line_names_even_when_it_looks_older_than_th
     _rewrite_in_place(path, 'a: "1"', 'a: "22"')  # another size, then the old mtime back
     os.utime(path, ns=(written, written))
     assert [(c.type, c.name) for c in store.adopt_hand_edits(full=True)] == [("MODIFIED", "a")]
+
+
+def test_listings_after_a_full_look_read_files_as_it_found_them_until_the_cache_is_flushed(store):
+    store.create(CM, cm("a", a="1"))
+    path = _settled(store, "a")
+    store.adopt_hand_edits()
+    store.list(CM)
+    assert store.adopt_hand_edits(full=True) == []
+    _rewrite_in_place(path, 'a: "1"', 'a: "2"')  # after the look: the next look adopts it
+    assert [o["data"] for o in store.list(CM)] == [{"a": "1"}]
+    store.flush_cache()  # a pass's end
+    assert [o["data"] for o in store.list(CM)] == [{"a": "2"}]
+
+
+def test_a_write_in_a_folder_after_a_full_look_makes_its_listings_look_at_the_files_again(store):
+    store.create(CM, cm("a", a="1"))
+    path = _settled(store, "a")
+    store.adopt_hand_edits()
+    store.list(CM)
+    assert store.adopt_hand_edits(full=True) == []
+    _rewrite_in_place(path, 'a: "1"', 'a: "2"')
+    store.create(CM, cm("b", b="1"))
+    assert [o["data"] for o in store.list(CM)] == [{"a": "2"}, {"b": "1"}]
 
 
 def test_files_a_bad_hand_edit_broke_are_left_to_the_pass(store):
