@@ -152,12 +152,16 @@ def _revision(rs: dict) -> int:
 
 
 def equal_ignore_hash(t1: dict, t2: dict) -> bool:
-    a, b = clone(t1 or {}), clone(t2 or {})
-    for t in (a, b):
-        labels = (t.get("metadata") or {}).get("labels")
-        if labels:
-            labels.pop(HASH, None)
-    return a == b
+    return _without_hash(t1 or {}) == _without_hash(t2 or {})
+
+
+def _without_hash(template: dict) -> dict:
+    """The template without its pod-template-hash label (a shallow copy only when it has one)."""
+    meta = template.get("metadata") or {}
+    labels = meta.get("labels")
+    if not labels or HASH not in labels:
+        return template
+    return {**template, "metadata": {**meta, "labels": {k: v for k, v in labels.items() if k != HASH}}}
 
 
 # -- sync -------------------------------------------------------------------------

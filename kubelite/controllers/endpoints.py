@@ -61,9 +61,10 @@ def subsets(svc: dict, pods: list[dict]) -> list[dict]:
     publish = bool(spec.get("publishNotReadyAddresses"))
     name = svc["metadata"]["name"]
     groups: dict[tuple, dict] = {}
+    svc_ports = spec.get("ports") or []
     for pod in sorted(pods, key=lambda p: p["status"]["podIP"]):
         ports = []
-        for sp in spec.get("ports") or []:
+        for sp in svc_ports:
             port = resolve_port(sp, pod)
             if port is None:
                 continue
@@ -73,10 +74,13 @@ def subsets(svc: dict, pods: list[dict]) -> list[dict]:
             if sp.get("appProtocol"):
                 entry["appProtocol"] = sp["appProtocol"]
             ports.append(entry)
-        if spec.get("ports") and not ports:
+        if svc_ports and not ports:
             continue
         key = tuple(sorted((p.get("name", ""), p["port"], p["protocol"]) for p in ports))
-        g = groups.setdefault(key, {"addresses": [], "notReadyAddresses": [], "ports": sorted(ports, key=lambda p: (p.get("name", ""), p["port"]))})
+        g = groups.get(key)
+        if g is None:  # the pods that serve the same ports share one subset
+            g = groups[key] = {"addresses": [], "notReadyAddresses": [],
+                               "ports": sorted(ports, key=lambda p: (p.get("name", ""), p["port"]))}
         ready = c.is_ready(pod) or publish
         g["addresses" if ready else "notReadyAddresses"].append(_address(pod, name))
     out = []

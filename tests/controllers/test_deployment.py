@@ -236,3 +236,13 @@ def test_rollout_restart_replaces_every_pod(kl):
     kl(["reconcile", "--until-stable"], now=at(6))
     after = {p["metadata"]["name"] for p in _live_pods(kl, at(6))}
     assert len(after) == 2 and not (before & after)
+
+
+def test_templates_differing_only_in_the_pod_template_hash_are_equal_and_are_left_unchanged():
+    plain = {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "a"}]}}
+    hashed = {"metadata": {"labels": {"app": "web", dep.HASH: "abc"}}, "spec": plain["spec"]}
+    assert dep.equal_ignore_hash(hashed, plain) and dep.equal_ignore_hash(plain, hashed)
+    assert dep.equal_ignore_hash({"metadata": {"labels": {dep.HASH: "x"}}}, {"metadata": {"labels": {}}})
+    assert not dep.equal_ignore_hash(hashed, {**plain, "spec": {"containers": [{"name": "c", "image": "b"}]}})
+    assert not dep.equal_ignore_hash(hashed, {"metadata": {"labels": {"app": "api"}}, "spec": plain["spec"]})
+    assert hashed["metadata"]["labels"][dep.HASH] == "abc"  # compared, not changed
