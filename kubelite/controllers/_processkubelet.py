@@ -22,7 +22,7 @@ from kubelite.api.fastcopy import clone
 from kubelite.controllers import _common as c
 from kubelite.controllers import _podlifecycle as lc
 from kubelite.auth import tokens
-from kubelite.runtime.process import instances, layout, probes, volumes
+from kubelite.runtime.process import instances, layout, volumes
 from kubelite.runtime.process.env import ConfigError, command_line, container_env
 
 STREAK_LOOKBACK = 6  # back-off stops growing after 6 short runs in a row (10 s * 2^5 > 5 min)
@@ -130,6 +130,8 @@ def _probe(ctr: dict, inst: instances.Instance, s: lc.Seen, grace: float, events
         st = state.setdefault(kind, {"ok": None, "succ": 0, "fail": 0, "last": 0})
         if now - began < float(probe.get("initialDelaySeconds") or 0) or now - st["last"] < float(probe.get("periodSeconds") or 10):
             return st["ok"]
+        from kubelite.runtime.process import probes  # http.client and ssl: only where probes run
+
         ok, msg = probes.run(probe, ctr, inst.spec.get("env") or {}, inst.spec.get("cwd") or "/")
         st["last"] = now
         if ok:
