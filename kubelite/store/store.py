@@ -581,26 +581,15 @@ class Store:
             old = table.get(folder) or {}
             new: dict[str, str] = {}
             looked = self._looked.get(d)
-            try:
-                with os.scandir(d) as it:
-                    found = {e.name: e for e in it if e.name.endswith(".yaml") and e.name[0] != "."}
-            except (FileNotFoundError, NotADirectoryError):
-                found = {}
-            names = list(found)
-            if pending:
-                names += [p[len(d) + 1:] for p in self._pending_dirs.get(d, ()) if p[len(d) + 1:] not in found]
+            found, names = self._entries(d, sort=False)
             for name in names:
                 path = f"{d}{os.sep}{name}"
                 e = found.get(name)
                 key = None
                 if e is not None and (not pending or path not in pending):
-                    ident = looked.get(name) if looked else None
+                    ident = self._identity(e, looked)
                     if ident is None:
-                        try:
-                            st = e.stat()
-                        except FileNotFoundError:
-                            continue
-                        ident = (st.st_ino, st.st_size, st.st_mtime_ns)
+                        continue
                     key = f"{ident[0]}.{ident[1]}.{ident[2]} "
                     hit = old.get(name)
                     if type(hit) is str and hit.startswith(key):
@@ -642,29 +631,16 @@ class Store:
         pending = self._pending
         for d in self._dirs(kind, namespace):
             looked = self._looked.get(d)
-            try:
-                with os.scandir(d) as it:
-                    found = {e.name: e for e in it if e.name.endswith(".yaml") and e.name[0] != "."}
-            except (FileNotFoundError, NotADirectoryError):
-                found = {}
-            names = list(found)
-            if pending:  # files this batch creates are not on disk yet
-                names += [p[len(d) + 1:] for p in self._pending_dirs.get(d, ()) if p[len(d) + 1:] not in found]
-            if sort:
-                names.sort()
+            found, names = self._entries(d, sort)
             for name in names:
                 path = f"{d}{os.sep}{name}"
                 rel = path[prefix_len:]
                 seen.add(rel)
                 e = found.get(name)
                 if e is not None and (not pending or path not in pending):
-                    key = looked.get(name) if looked else None
+                    key = self._identity(e, looked)
                     if key is None:
-                        try:
-                            st = e.stat()
-                        except FileNotFoundError:
-                            continue
-                        key = (st.st_ino, st.st_size, st.st_mtime_ns)
+                        continue
                     hit = table.get(rel)
                     if hit is not None and hit[0] == key:
                         obj = self._unpack_hit(kind.dir, rel, hit[1])
@@ -682,6 +658,34 @@ class Store:
                         self.on_bad_file(bad)
         if namespace is None or not kind.namespaced:
             self.cache.prune(kind.dir, seen)
+
+    def _entries(self, d: str, sort: bool) -> tuple[dict[str, os.DirEntry], list[str]]:
+        """A folder's object files as scandir found them, and the names to visit: those and
+        the files this batch creates (not on disk yet)."""
+        try:
+            with os.scandir(d) as it:
+                found = {e.name: e for e in it if e.name.endswith(".yaml") and e.name[0] != "."}
+        except (FileNotFoundError, NotADirectoryError):
+            found = {}
+        names = list(found)
+        if self._pending:
+            names += [p[len(d) + 1:] for p in self._pending_dirs.get(d, ()) if p[len(d) + 1:] not in found]
+        if sort:
+            names.sort()
+        return found, names
+
+    @staticmethod
+    def _identity(e: os.DirEntry, looked: dict | None) -> tuple[int, int, int] | None:
+        """A listed file's (inode, size, mtime_ns): as the pass's full look took it, else
+        from a stat; None when the file is gone."""
+        key = looked.get(e.name) if looked else None
+        if key is None:
+            try:
+                st = e.stat()
+            except FileNotFoundError:
+                return None
+            key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        return key
 
     def _dirs(self, kind: Kind, namespace: str | None) -> list[str]:
         base = self._prefix + kind.dir

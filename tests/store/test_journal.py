@@ -343,25 +343,26 @@ def test_a_full_look_checks_a_file_a_line_names_even_when_it_looks_older_than_th
     assert [(c.type, c.name) for c in store.adopt_hand_edits(full=True)] == [("MODIFIED", "a")]
 
 
-def test_listings_after_a_full_look_read_files_as_it_found_them_until_the_cache_is_flushed(store):
-    store.create(CM, cm("a", a="1"))
-    path = _settled(store, "a")
-    store.adopt_hand_edits()
-    store.list(CM)
-    assert store.adopt_hand_edits(full=True) == []
-    _rewrite_in_place(path, 'a: "1"', 'a: "2"')  # after the look: the next look adopts it
-    assert [o["data"] for o in store.list(CM)] == [{"a": "1"}]
-    store.flush_cache()  # a pass's end
-    assert [o["data"] for o in store.list(CM)] == [{"a": "2"}]
-
-
-def test_a_write_in_a_folder_after_a_full_look_makes_its_listings_look_at_the_files_again(store):
+def _looked_and_rewritten(store) -> None:
+    """`a` settled and cached, a full look that finds every file kubelite's own, then `a`
+    rewritten in place (the next look adopts it)."""
     store.create(CM, cm("a", a="1"))
     path = _settled(store, "a")
     store.adopt_hand_edits()
     store.list(CM)
     assert store.adopt_hand_edits(full=True) == []
     _rewrite_in_place(path, 'a: "1"', 'a: "2"')
+
+
+def test_listings_after_a_full_look_read_files_as_it_found_them_until_the_cache_is_flushed(store):
+    _looked_and_rewritten(store)
+    assert [o["data"] for o in store.list(CM)] == [{"a": "1"}]
+    store.flush_cache()  # a pass's end
+    assert [o["data"] for o in store.list(CM)] == [{"a": "2"}]
+
+
+def test_a_write_in_a_folder_after_a_full_look_makes_its_listings_look_at_the_files_again(store):
+    _looked_and_rewritten(store)
     store.create(CM, cm("b", b="1"))
     assert [o["data"] for o in store.list(CM)] == [{"a": "2"}, {"b": "1"}]
 
