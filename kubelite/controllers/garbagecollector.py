@@ -38,13 +38,16 @@ def sync(ctx) -> None:
             ctx.guarded([o], lambda x: _finalize(ctx, x))
     by_uid = ctx.snap.by_uid
     for o in everything:
-        o = _current(ctx, o)  # finalizers above may have just rewritten it
-        refs = o["metadata"].get("ownerReferences") if o is not None else None
-        if not refs or c.is_terminating(o):
+        refs = o["metadata"].get("ownerReferences")
+        if not refs:
             continue
+        # Every owner is there (every kind that can own is loaded above): nothing to collect.
+        # Finalizers above only ever drop references, so this holds for o as it is now too.
         if type(refs) is list and all(type(r) is dict and type(r.get("uid")) is str and by_uid(r["uid"]) is not None for r in refs):
-            continue  # every owner is there (every kind that can own is loaded above): nothing to collect
-        ctx.guarded([o], lambda x: _collect(ctx, x))
+            continue
+        o = _current(ctx, o)  # finalizers above may have just rewritten it
+        if o is not None and o["metadata"].get("ownerReferences") and not c.is_terminating(o):
+            ctx.guarded([o], lambda x: _collect(ctx, x))
     if ctx.focus is None:
         _expire_events(ctx)
 
