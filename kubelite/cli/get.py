@@ -8,6 +8,7 @@ from kubelite.cli.context import global_options, obj, output_options, selector_o
 from kubelite.cli.inputs import parse_refs
 from kubelite.cli.output import Printer
 from kubelite.errors import NotFound, UsageError
+from kubelite.heap import no_cyclic_gc
 
 
 def filter_objects(objs: list[dict], label_sel, field_sel) -> list[dict]:
@@ -21,6 +22,7 @@ def filter_objects(objs: list[dict], label_sel, field_sel) -> list[dict]:
 @click.option("--ignore-not-found", is_flag=True, help="Treat \"resource not found\" as a successful retrieval.")
 @click.option("-w", "--watch", is_flag=True, hidden=True)
 @global_options
+@no_cyclic_gc()  # a listing builds an object per file: at 100,000 pods the collector cost a third of it
 def get(args, output, no_headers, show_labels, sort_by, selector, field_selector, all_namespaces, ignore_not_found, watch):
     """Display one or many resources.
 

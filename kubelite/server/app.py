@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
-import gc
 import json
 import threading
 from pathlib import Path
@@ -18,6 +16,7 @@ from aiohttp import web
 from kubelite.api import versions
 from kubelite.apiserver import APIServer
 from kubelite.auth.identity import ADMIN, Identity
+from kubelite.heap import no_cyclic_gc
 from kubelite.errors import BadRequest, Forbidden, KubeliteError, Unauthorized
 from kubelite.server import discovery, handlers, status as st
 from kubelite.server.requestinfo import RequestInfo, parse
@@ -404,20 +403,6 @@ def _dumps(data: Any) -> bytes:
 
 
 _PIECE = 200
-
-
-@contextlib.contextmanager
-def no_cyclic_gc():
-    """No cyclic collection while a LIST builds and encodes 10,000 objects: each one would
-    scan all of them (a pause of 50-250 ms for every other request); they are acyclic, so
-    their refcounts free them. Whoever turned the collector off turns it back on."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _manager(request: web.Request) -> str:
