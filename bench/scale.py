@@ -3,6 +3,7 @@
     python bench/scale.py                              # 10,000 pods, 5 rounds
     python bench/scale.py --deployments 100 --nodes 10 # a quick look
     python bench/scale.py --kubelite OTHER/.venv/bin/kubelite   # another build, for a before/after
+    python bench/scale.py --keep /tmp/scale-10k        # build once into DIR, reuse it next time
 
 Builds a converged store as bench/run.py does, starts `kubelite serve` with its
 controllers (the default 1 s interval), lets it settle, then for each round merge-patches
@@ -59,20 +60,51 @@ def wait_until(check, timeout: float = 120.0, every: float = 0.05) -> float:
     return time.perf_counter() - t0
 
 
+def until_idle(pid: int, timeout: float = 300.0) -> float:
+    """Seconds until the process used less than a tenth of a second of CPU over a second."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    t0 = time.perf_counter()
+    last = cpu()
+    while time.perf_counter() - t0 < timeout:
+        time.sleep(1.0)
+        now = cpu()
+        if now - last < 0.1:
+            break
+        last = now
+    return time.perf_counter() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--deployments", type=int, default=1000)
     ap.add_argument("--nodes", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--kubelite", default=None, help="the kubelite command to measure (default: the one beside this Python)")
+    ap.add_argument("--keep", metavar="DIR", default=None,
+                    help="build the store into DIR and keep it; a later run with the same DIR and size reuses it "
+                         "(a store another build converged is that build's: rebuild it for a fair before/after)")
     a = ap.parse_args()
     if a.kubelite:
         _run.KUBELITE = _serve.KUBELITE = a.kubelite
     KUBELITE = _run.KUBELITE
-    root = Path(tempfile.mkdtemp(prefix="kubelite-bench-scale-"))
-    print(f"building a store of {a.deployments * 10} pods ...", flush=True)
-    state, env, secs, pods = build(root, a.deployments, a.nodes)
-    print(f"converged {pods} pods in {secs:.1f} s", flush=True)
+    root = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="kubelite-bench-scale-"))
+    state = root / f"state-{a.deployments}"
+    if a.keep and (state / "registry").is_dir():
+        env = _run.env_for(state, root / "cache")
+        print(f"reusing the store in {state}", flush=True)
+    else:
+        root.mkdir(parents=True, exist_ok=True)
+        print(f"building a store of {a.deployments * 10} pods ...", flush=True)
+        state, env, secs, pods = build(root, a.deployments, a.nodes)
+        print(f"converged {pods} pods in {secs:.1f} s", flush=True)
     ns, app = "bench-0", "app-0000"
     path = f"/apis/apps/v1/namespaces/{ns}/deployments/{app}"
     # the floor: one pass of every controller that must run (a change is committed), from the CLI
@@ -86,7 +118,8 @@ def main() -> None:
     token = (state / "pki" / "admin.token").read_text().strip()
     try:
         c = _conn(url, state)
-        time.sleep(5)  # the first passes settle what the fixed clock makes due
+        settled = until_idle(proc.pid)  # its first (whole) pass, and what it makes due at the fixed clock
+        print(f"serve settled {settled:.1f} s after it started", flush=True)
         ups, downs = [], []
         for rnd in range(a.rounds):
             _request(c, "PATCH", path, token, {"spec": {"replicas": 20}})
@@ -102,7 +135,8 @@ def main() -> None:
               f"{statistics.median(ups) / statistics.median(passes):.2f}x one CLI pass")
     finally:
         stop(proc)
-        shutil.rmtree(root, ignore_errors=True)
+        if not a.keep:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -81,16 +81,42 @@ class NodeInfo:
             self.scored[r] = self.scored.get(r, 0) + v
 
 
-def build_infos(nodes: list[dict], pods_on) -> list[NodeInfo]:
+def usage(pod: dict) -> tuple[str, dict[str, int]] | None:
+    """What a pod takes from its node, as a Snapshot tally sums it per node: the pod count
+    ("#pods"), its requests ("r:" + resource) and its requests for scoring ("s:" + resource).
+    None for a pod that takes nothing: not bound, or finished."""
+    node = (pod.get("spec") or {}).get("nodeName")
+    if not node or c.pod_phase(pod) in ("Succeeded", "Failed"):
+        return None
+    out = {"#pods": 1}
+    for r, v in pod_requests(pod).items():
+        out["r:" + r] = v
+    for r, v in nonzero_requests(pod).items():
+        out["s:" + r] = v
+    return node, out
+
+
+def build_infos(nodes: list[dict], pods_on, used: dict[str, dict[str, int]] | None = None) -> list[NodeInfo]:
+    """A NodeInfo per node: from `used` (usage() summed per node) when given, else by
+    adding up pods_on(node)."""
     infos = []
     for n in nodes:
         alloc_raw = (n.get("status") or {}).get("allocatable") or (n.get("status") or {}).get("capacity") or {}
         alloc = {r: _milli(q) for r, q in alloc_raw.items()}
         info = NodeInfo(n, alloc)
-        for p in pods_on(n["metadata"]["name"]):
-            if c.pod_phase(p) in ("Succeeded", "Failed"):
-                continue
-            info.add(p)
+        if used is not None:
+            for r, v in used.get(n["metadata"]["name"], {}).items():
+                if r == "#pods":
+                    info.pods = v
+                elif r[0] == "r":
+                    info.requested[r[2:]] = v
+                else:
+                    info.scored[r[2:]] = v
+        else:
+            for p in pods_on(n["metadata"]["name"]):
+                if c.pod_phase(p) in ("Succeeded", "Failed"):
+                    continue
+                info.add(p)
         infos.append(info)
     return infos
 
@@ -328,6 +354,12 @@ def _volume_check(ctx):
 REQUEUES = True  # every wait on the clock is reported with ctx.requeue_after (runtime/quiet.py)
 
 
+def warm(snap) -> None:
+    """After a whole pass of a long-running process, whose snapshot outlives it: sum the
+    nodes' usage now, so the next pass that binds a pod pays for what changed only."""
+    snap.tally("Pod", usage)
+
+
 def sync(ctx) -> None:
     pending = [p for p in ctx.snap.list("Pod")
                if not (p.get("spec") or {}).get("nodeName")
@@ -336,7 +368,9 @@ def sync(ctx) -> None:
     if not pending:
         return
     nodes = sorted(ctx.snap.list("Node"), key=lambda n: n["metadata"]["name"])
-    infos = build_infos(nodes, ctx.snap.pods_on)
+    # Per-node usage is a tally the snapshot keeps as pods change: in a long-running
+    # process it outlives the pass, so a pass pays for the pods that changed, not all of them.
+    infos = build_infos(nodes, ctx.snap.pods_on, ctx.snap.tally("Pod", usage))
     check = _volume_check(ctx)
     # Upstream's queue orders by priority, then by arrival.
     pending.sort(key=lambda p: (-int((p.get("spec") or {}).get("priority") or 0), p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"]))

@@ -23,9 +23,26 @@ A pass is whole, as from the CLI, when any of these holds: it is the process's f
 the journal's history since the last pass is gone; more than MAX_CHANGES changes came
 in; a time a controller asked to be woken at has come (its `requeue_after`, reported by
 the last whole pass and by every focused one since); the last pass had a conflict, a
-problem or a failed commit; or RESYNC_SECONDS have passed since the last whole pass while
-focused passes ran (upstream's resync: whatever a focus rule missed is found there). With
-nothing committed since the last pass and nothing due, there is no pass at all.
+problem or a failed commit; a file edited by hand was adopted (the look for them comes
+before every pass, so an edit is seen even when nothing else changed); or RESYNC_SECONDS
+have passed since the last whole pass while focused passes ran (upstream's resync:
+whatever a focus rule missed is found there). With nothing committed since the last
+pass and nothing due, there is no pass at all.
+
+The informer cache: a focused pass does not load the store. It starts from the last
+pass's snapshot (`Followed.cache`: every object that pass loaded, with its own writes
+folded in, and the indexes and tallies built on them), brought up to date by
+Snapshot.refresh from the journal's records since: each object another writer changed
+is read again, one by one; the pass's own writes are recognised by their
+resourceVersion and kept. The cache is a copy of the store, never memory of its own:
+it is dropped, and the pass is whole, on every doubt listed above (a journal gap, a
+conflict, an error, a hand edit, a file that does not read, a CRD changed), and a
+whole pass builds a new one from the store. What the cache cannot see is what the
+journal does not: a file rewritten in place by hand, without a rename (as `reconcile`
+without --full cannot see it either); the next whole pass reads it.
+
+With the cache, what a Pod change was before is known, so it focuses only the Services
+that select it as it is or as it was, not every Service of its namespace.
 
 The focus is computed only from what the store says now (the journal and the objects);
 nothing a controller decides depends on it, only how much it looks at.
@@ -36,6 +53,7 @@ import time
 from collections import defaultdict
 
 from kubelite.api import kinds
+from kubelite.runtime.snapshot import change_kind
 
 RESYNC_SECONDS = 30.0
 MAX_CHANGES = 2000
@@ -49,6 +67,9 @@ def _meta(obj: dict) -> dict:
     return obj.get("metadata") or {}
 
 
+UNKNOWN = object()  # what an object was before a change, when the pass cannot know
+
+
 class Focus:
     """The objects one focused pass visits."""
 
@@ -57,35 +78,58 @@ class Focus:
         self.keys: set[tuple[str, str, str]] = set()  # (kind, namespace, name)
         self.wide: dict[str, set[str]] = defaultdict(set)  # kind ("*": any) -> whole namespaces
         self.gone: set[tuple[str, str]] = set()  # (kind, name) of deleted objects: their dependents
+        # namespace -> label sets of changed pods (as they are and as they were): the Services
+        # selecting one of them are focused
+        self.pod_labels: dict[str, dict[frozenset, dict]] = defaultdict(dict)
 
     def wants(self, obj: dict) -> bool:
-        m = _meta(obj)
-        kind, ns, name = obj.get("kind") or "", m.get("namespace") or "", m.get("name") or ""
-        if (kind, ns, name) in self.keys or ns in self.wide.get(kind, ()) or ns in self.wide.get("*", ()):
+        # Asked of every object a focused controller lists (the garbage collector lists them all).
+        m = obj.get("metadata") or {}
+        kind, ns = obj.get("kind") or "", m.get("namespace") or ""
+        if (kind, ns, m.get("name") or "") in self.keys:
             return True
-        return any((r.get("kind"), r.get("name")) in self.gone for r in m.get("ownerReferences") or ())
+        wide = self.wide
+        if wide and (ns in wide.get(kind, ()) or ns in wide.get("*", ())):
+            return True
+        if kind == "Service" and ns in self.pod_labels:
+            sel = (obj.get("spec") or {}).get("selector")
+            if sel and any(all(labels.get(k) == v for k, v in sel.items()) for labels in self.pod_labels[ns].values()):
+                return True
+        if self.gone:
+            return any((r.get("kind"), r.get("name")) in self.gone for r in m.get("ownerReferences") or ())
+        return False
 
-    def note(self, kind_name: str, obj: dict | None, namespace: str = "", name: str = "", deleted: bool = False) -> None:
-        """An object changed (obj as it is now), or was deleted (obj as it was, or None)."""
+    def note(self, kind_name: str, obj: dict | None, namespace: str = "", name: str = "", deleted: bool = False,
+             old=UNKNOWN) -> None:
+        """An object changed (obj as it is now), or was deleted (obj None, or as it was).
+        old: what it was before (None: it was not there), when the pass knows; the rules
+        that depend on what changed then look at both versions instead of widening."""
         if obj is not None:
             m = _meta(obj)
             namespace, name = m.get("namespace") or "", m.get("name") or ""
         self.keys.add((kind_name, namespace, name))
         if deleted:
             self.gone.add((kind_name, name))
+        versions = [o for o in (obj, old) if isinstance(o, dict)]
         if kind_name == "Pod":
-            self.wide["Service"].add(namespace)
+            if old is UNKNOWN:
+                self.wide["Service"].add(namespace)
+            else:
+                for o in versions:
+                    labels = _meta(o).get("labels") or {}
+                    self.pod_labels[namespace][frozenset(labels.items())] = labels
         if kind_name in _POD_INPUTS:  # a pod waiting for it (CreateContainerConfigError) may start now
             self.wide["Pod"].add(namespace)
         if kind_name == "Node":
             for p in self.snap.pods_on(name):
                 pm = _meta(p)
                 self.keys.add(("Pod", pm.get("namespace") or "", pm.get("name") or ""))
-        if obj is None:
-            return
-        if kind_name in _ADOPTABLE and not _meta(obj).get("ownerReferences"):
-            self.wide["*"].add(namespace)
-        self._owners(obj, namespace, _OWNER_DEPTH)
+        if kind_name == "Endpoints":  # kept by the Service of its name, which it does not name as owner
+            self.keys.add(("Service", namespace, name))
+        for o in versions:
+            if kind_name in _ADOPTABLE and not _meta(o).get("ownerReferences"):
+                self.wide["*"].add(namespace)
+            self._owners(o, namespace, _OWNER_DEPTH)
 
     def _owners(self, obj: dict, namespace: str, depth: int) -> None:
         for r in _meta(obj).get("ownerReferences") or ():
@@ -103,7 +147,8 @@ class Focus:
 
 class Followed:
     """What a long-running process knows between passes: how far it has read the journal,
-    when it last ran whole, and the earliest time a controller asked to be woken at."""
+    when it last ran whole, the earliest time a controller asked to be woken at, and the
+    last pass's snapshot (its informer cache, see `cache`)."""
 
     def __init__(self):
         self.rv: int | None = None
@@ -111,11 +156,15 @@ class Followed:
         self.focused_since_full = False
         self.due: float | None = None  # clock time (epoch seconds)
         self.clean = False  # the last pass had no conflict, problem or failed commit
+        # The last pass's snapshot, the next focused pass's starting point once refreshed
+        # from the journal. A copy of the store as of `rv`, plus what the journal says
+        # changed since; kept only after a clean pass, dropped on any doubt (forget).
+        self.cache = None
 
     def plan(self, store, now: float):
         """('skip', None) when nothing happened and nothing is due; ('focus', changes) for
         a focused pass; ('full', None) for a whole one. Reads the journal's tail only."""
-        if self.rv is None or not self.clean:
+        if self.rv is None or not self.clean or self.cache is None:
             return "full", None
         if self.due is not None and now >= self.due:
             return "full", None
@@ -128,12 +177,34 @@ class Followed:
             return "skip", None
         return "focus", changes
 
-    def started(self, store) -> None:
-        """Before a pass reads anything: where the next pass's changes begin."""
-        self.rv = store.current_rv()
+    def refreshed(self, changes):
+        """The cache brought up to the journal's changes (from plan), and what it held
+        before for the objects it read again; None when it cannot be (a file that does not
+        read, a kind no longer served, a CustomResourceDefinition changed): whole pass."""
+        from kubelite.errors import KubeliteError
 
-    def finished(self, result, whole: bool) -> None:
+        if any(ch.plural == "customresourcedefinitions" for ch in changes):
+            return None  # the kinds served may have changed: start from the store
+        try:
+            old = self.cache.refresh(changes)
+        except KubeliteError:
+            return None
+        self.rv = max(c.rv for c in changes)  # what commits from now on is the next pass's
+        return old
+
+    def started(self, store) -> None:
+        """Before a whole pass reads anything: where the next pass's changes begin; the
+        cache is dropped (the pass builds its own)."""
+        self.rv = store.current_rv()
+        self.cache = None
+
+    def forget(self) -> None:
+        """Any doubt: the next pass is whole, from the store."""
+        self.rv, self.cache = None, None
+
+    def finished(self, result, whole: bool, snap=None) -> None:
         self.clean = not (result.conflicts or result.problems)
+        self.cache = snap if self.clean else None
         due = result.due[0] if result.due is not None else None
         if whole:
             self.full_at, self.focused_since_full, self.due = time.monotonic(), False, due
@@ -143,19 +214,22 @@ class Followed:
                 self.due = due
 
 
-def focus_from(snap, changes) -> Focus:
-    """The focus of a pass from the journal's changes since the last one."""
+def focus_from(snap, changes, old: dict | None = None) -> Focus:
+    """The focus of a pass from the journal's changes since the last one. old: what the
+    snapshot held before, for the objects Snapshot.refresh read again."""
     f = Focus(snap)
+    old = old or {}
     for ch in changes:
-        try:
-            kind = kinds.resolve(f"{ch.plural}.{ch.group}" if ch.group else ch.plural)
-        except Exception:
+        kind = change_kind(ch)
+        if kind is None:
             continue  # a kind no longer served (its CRD is gone): nothing to visit
         if kind.kind == "Event":
             continue  # no controller acts on Events
-        obj = snap.get(kind.kind, ch.namespace or "", ch.name)
-        if obj is None and ch.type == "DELETED":
+        ns = ch.namespace or ""
+        obj = snap.get(kind.kind, ns, ch.name)
+        was = old.get((kind.kind, ns, ch.name), UNKNOWN)
+        if obj is None and ch.type == "DELETED" and not isinstance(was, dict):
             # gone before this pass could see whom it belonged to: its namespace is the focus
-            f.wide["*"].add(ch.namespace or "")
-        f.note(kind.kind, obj, ch.namespace or "", ch.name, deleted=ch.type == "DELETED")
+            f.wide["*"].add(ns)
+        f.note(kind.kind, obj, ns, ch.name, deleted=ch.type == "DELETED", old=was)
     return f

@@ -190,19 +190,27 @@ class Runner:
         self.on_problem = on_problem or (lambda p: None)
         self._bad_files: set = set()
 
-    def run_pass(self, number: int, changes: list | None = None) -> PassResult:
+    def run_pass(self, number: int, changes: list | None = None, snap: Snapshot | None = None,
+                 old: dict | None = None, looked: PassResult | None = None) -> PassResult:
         """One pass of the controllers; focused on what `changes` (the journal's, since the
-        last pass) touch when given (runtime/focus.py), else over everything."""
+        last pass) touch when given (runtime/focus.py), else over everything.
+
+        snap: a snapshot that outlived its pass, already refreshed (its objects before the
+        refresh in `old`); else the pass loads its own. looked: the hand-edit look already
+        made for this pass (its findings are this pass's); else the pass makes it."""
         result = PassResult(number)
         start = time.perf_counter()
         if self.complete and changes is None:
             result.began = quiet.start(self.api.store.root)  # before the pass reads anything
         result.at = self.api.clock.now().timestamp()
-        snap = Snapshot(self.api)
+        if snap is None:
+            snap = Snapshot(self.api)
+        else:
+            snap.begin()
         if changes is not None:
             from kubelite.runtime.focus import focus_from
 
-            snap.focus = focus_from(snap, changes)
+            snap.focus = focus_from(snap, changes, old)
             result.focused = True
         store = self.api.store
         bad_seen = self._bad_files  # reported once a run, not once a pass
@@ -219,7 +227,12 @@ class Runner:
         store.on_bad_file = bad_file
         commit = _Commits(store, result, self.on_problem)
         try:
-            self._adopt_hand_edits(result)
+            if looked is None:
+                self._adopt_hand_edits(result)
+            else:
+                result.changes += looked.changes
+                result.problems += looked.problems
+                result.writes += looked.writes
             # Group commits: an object that several controllers change in a pass (created,
             # bound, started) is written once, and the writes become durable together.
             seen: dict[str, list[int]] = {}
@@ -233,7 +246,10 @@ class Runner:
                 commit.close()
             finally:
                 store.on_bad_file = previous
-                store.flush_cache(fold_recent=True)
+                # A long-running process saves the parse cache (for the CLI's next command)
+                # after its whole passes only: a focused pass reads next to nothing through it.
+                if changes is None:
+                    store.flush_cache(fold_recent=True)
         result.seconds = time.perf_counter() - start
         return result
 
@@ -361,21 +377,46 @@ class Runner:
                 time.sleep(LET_WAITERS_IN)  # a CLI writer waited for this pass: let it in
 
     def _run_followed(self, out: RunResult, now: float) -> None:
-        """One pass for a long-running process: none, focused or whole (runtime/focus.py)."""
+        """One pass for a long-running process: none, focused or whole (runtime/focus.py).
+
+        Files edited by hand are looked for first, so one is adopted even when nothing else
+        changed; any adopted makes the pass whole (no cache is trusted after a hand edit)."""
         f = self.followed
+        looked = PassResult(1)
+        self._adopt_hand_edits(looked)
         how, changes = f.plan(self.api.store, now)
+        if looked.writes or looked.problems:
+            how, changes = "full", None
         if how == "skip":
             out.stable = out.quiet = True
             return
+        snap, old = None, None
         if how == "focus":
-            f.rv = max(c.rv for c in changes)  # what commits from now on is the next pass's
-        else:
+            old = f.refreshed(changes)
+            if old is None:
+                how, changes = "full", None
+            else:
+                snap = f.cache
+        if how == "full":
             f.started(self.api.store)
-        r = self.run_pass(1, changes)
+            snap = Snapshot(self.api)
+        r = self.run_pass(1, changes, snap, old, looked)
         if how == "full":
             gc.collect()  # a focused pass frees little; the collector runs on its own after run()
         out.passes.append(r)
-        f.finished(r, whole=how == "full")
+        f.finished(r, how == "full", snap)
+        if how == "full" and f.cache is not None:
+            # What controllers derive from the snapshot and keep up to date as it changes
+            # (a module's `warm`), computed now rather than in the next pass, which a
+            # client is waiting for.
+            for name in self.names:
+                warm = getattr(importlib.import_module(_MODULES[name]), "warm", None)
+                try:
+                    if warm is not None:
+                        warm(f.cache)
+                except Exception:  # the next pass is whole and computes it itself
+                    f.forget()
+                    break
         if how == "full":
             self._record_quiet(r)
         out.stable = r.writes == 0 and r.conflicts == 0

@@ -2,11 +2,17 @@
 
 Controllers read only from the snapshot; their writes go through the API and are
 folded back in, so later controllers in the same pass see them.
+
+In a long-running process a snapshot also outlives its pass, as an informer's cache
+(runtime/focus.py): `refresh` brings it up to date from the change journal's records
+(re-reading each object another writer changed; the pass's own writes are already in),
+and `begin` starts the next pass on it. Its indexes, and the tallies derived from a
+kind (`tally`), are kept up to date object by object, never rebuilt.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from kubelite.api import kinds
 from kubelite.api.kinds import Kind
@@ -20,6 +26,35 @@ def key_of(obj: dict) -> Key:
     return (m.get("namespace") or "", m.get("name") or "")
 
 
+def change_kind(ch) -> Kind | None:
+    """The kind a journal record names; None when it is no longer served (its CRD is gone)."""
+    try:
+        return kinds.resolve(f"{ch.plural}.{ch.group}" if ch.group else ch.plural)
+    except Exception:
+        return None
+
+
+class Tally:
+    """Sums derived from one kind's objects, by bucket: fn(obj) -> (bucket, {name: amount})
+    or None. Kept as objects are indexed and unindexed, so a sum over many objects costs
+    what changed, not what there is (the scheduler's per-node usage)."""
+
+    def __init__(self, fn: Callable[[dict], tuple[str, dict[str, int]] | None]):
+        self.fn = fn
+        self.sums: dict[str, dict[str, int]] = {}
+
+    def add(self, obj: dict, sign: int) -> None:
+        got = self.fn(obj)
+        if got is None:
+            return
+        bucket, amounts = got
+        s = self.sums.get(bucket)
+        if s is None:
+            s = self.sums[bucket] = {}
+        for r, v in amounts.items():
+            s[r] = s.get(r, 0) + sign * v
+
+
 class Snapshot:
     def __init__(self, api):
         self.api = api
@@ -28,6 +63,7 @@ class Snapshot:
         self._by_owner: dict[str, dict[tuple[str, Key], dict]] = defaultdict(dict)
         self._by_label: dict[str, dict[tuple[str, str, str], dict[Key, dict]]] = {}
         self._pods_by_node: dict[str, dict[Key, dict]] | None = None
+        self._tallies: dict[str, dict[Callable, Tally]] = {}  # kind -> fn -> its tally
         # Writes folded back per kind: the runner re-runs a controller whose watched kinds
         # changed after it ran (an informer's event, within one pass).
         self.changes: dict[str, int] = defaultdict(int)
@@ -69,22 +105,28 @@ class Snapshot:
             node = (o.get("spec") or {}).get("nodeName")
             if node:
                 self._pods_by_node.setdefault(node, {})[key] = o
+        for t in self._tallies.get(kind.kind, {}).values():
+            t.add(o, 1)
 
     def _unindex(self, kind: Kind, o: dict) -> None:
         m = o.get("metadata") or {}
         uid = m.get("uid")
         if uid and self._by_uid.get(uid, (None, None))[1] is o:
             del self._by_uid[uid]
+        key = key_of(o)
+        # Empty buckets are dropped: a snapshot that outlives its pass would collect them.
         for ref in m.get("ownerReferences") or []:
-            self._by_owner.get(ref.get("uid"), {}).pop((kind.kind, key_of(o)), None)
+            _pop(self._by_owner, ref.get("uid"), (kind.kind, key))
         idx = self._by_label.get(kind.kind)
         if idx is not None:
             for k, v in (m.get("labels") or {}).items():
-                idx.get((m.get("namespace") or "", k, v), {}).pop(key_of(o), None)
+                _pop(idx, (m.get("namespace") or "", k, v), key)
         if kind.kind == "Pod" and self._pods_by_node is not None:
             node = (o.get("spec") or {}).get("nodeName")
             if node:
-                self._pods_by_node.get(node, {}).pop(key_of(o), None)
+                _pop(self._pods_by_node, node, key)
+        for t in self._tallies.get(kind.kind, {}).values():
+            t.add(o, -1)
 
     # -- reads -----------------------------------------------------------------------
     def list(self, kind_name: str, namespace: str | None = None) -> list[dict]:
@@ -134,6 +176,18 @@ class Snapshot:
                     self._pods_by_node.setdefault(n, {})[key_of(o)] = o
         return list(self._pods_by_node.get(node, {}).values())
 
+    def tally(self, kind_name: str, fn: Callable[[dict], tuple[str, dict[str, int]] | None]) -> dict[str, dict[str, int]]:
+        """fn summed over the kind's objects by bucket (see Tally), kept current from now on.
+        The caller must not change what it returns."""
+        mine = self._tallies.setdefault(kind_name, {})
+        t = mine.get(fn)
+        if t is None:
+            table = self._load(kind_name)
+            t = mine[fn] = Tally(fn)
+            for o in table.values():
+                t.add(o, 1)
+        return t.sums
+
     # -- writes folded back ----------------------------------------------------
     def put(self, kind: Kind, obj: dict) -> None:
         table = self._load(kind.kind)
@@ -144,7 +198,7 @@ class Snapshot:
         self._index(kind, obj)
         self.changes[kind.kind] += 1
         if self.focus is not None:
-            self.focus.note(kind.kind, obj)
+            self.focus.note(kind.kind, obj, old=old)
 
     def remove(self, kind: Kind, obj: dict) -> None:
         table = self._load(kind.kind)
@@ -153,7 +207,60 @@ class Snapshot:
             self._unindex(kind, old)
             self.changes[kind.kind] += 1
         if self.focus is not None:
-            self.focus.note(kind.kind, old or obj, deleted=True)
+            self.focus.note(kind.kind, None, *key_of(old or obj), deleted=True, old=old or obj)
 
     def loaded_kinds(self) -> Iterator[str]:
         return iter(list(self._objs))
+
+    # -- outliving the pass (an informer's cache) ---------------------------------------
+    def begin(self) -> None:
+        """Start another pass on this snapshot: nothing written yet, no focus."""
+        self.changes = defaultdict(int)
+        self.focus = None
+
+    def refresh(self, records) -> dict[tuple[str, str, str], dict | None]:
+        """Bring the loaded kinds up to date with the journal's records since the snapshot
+        last was (oldest first): each object changed since is read again from the store,
+        unless the snapshot already holds the version the last record names (the pass's own
+        write). Returns, for each object read again, what the snapshot held before (None:
+        nothing), keyed (kind, namespace, name). Raises KubeliteError when a record names a
+        kind no longer served or a file cannot be read: the caller then starts afresh."""
+        from kubelite.errors import StateError
+
+        last: dict[tuple[str, str, str], tuple[Kind, object]] = {}
+        for ch in records:
+            kind = change_kind(ch)
+            if kind is None:
+                raise StateError(f"the change journal names {ch.plural}, which is no longer served")
+            last[(kind.kind, ch.namespace or "", ch.name)] = (kind, ch)
+        old: dict[tuple[str, str, str], dict | None] = {}
+        store = self.api.store
+        for (kind_name, ns, name), (kind, ch) in last.items():
+            table = self._objs.get(kind_name)
+            if table is None:
+                continue  # not loaded: the store is read when a controller first lists it
+            key = (ns, name)
+            cur = table.get(key)
+            if ch.type == "DELETED":
+                if cur is None:
+                    continue
+            elif cur is not None and (cur.get("metadata") or {}).get("resourceVersion") == str(ch.rv):
+                continue
+            new = store.try_get(kind, ns or None, name)
+            old[(kind_name, ns, name)] = cur
+            if cur is not None:
+                self._unindex(kind, cur)
+                if new is None:
+                    del table[key]
+            if new is not None:
+                table[key] = new  # an object changed keeps its place in list(), as put() keeps it
+                self._index(kind, new, key)
+        return old
+
+
+def _pop(index: dict, bucket, key) -> None:
+    got = index.get(bucket)
+    if got is not None:
+        got.pop(key, None)
+        if not got:
+            del index[bucket]

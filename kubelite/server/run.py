@@ -23,7 +23,11 @@ class ReconcileLoop:
     Between passes the loop reads the change journal's tail every 0.1 s (a few KB, no object
     file), so a write is acted on within a tenth of a second instead of up to `interval`,
     and an idle server still costs next to nothing. Timers and hand edits are the
-    `interval` pass's: its quiet check (runtime/quiet.py) sees them."""
+    `interval` pass's: its quiet check (runtime/quiet.py) and its look for edited files see them.
+
+    The loop's `Followed` keeps the last pass's snapshot as an informer cache, so a pass
+    after a few changes reads those objects again, not the store (runtime/focus.py). Any
+    failure starts the loop afresh, without it."""
 
     def __init__(self, root: Path, interval: float):
         self.root, self.interval = root, interval

@@ -14,7 +14,8 @@ from kubelite.clock import Clock, parse_time
 from kubelite.runtime import focus as focus_mod
 from kubelite.runtime import runner
 from kubelite.runtime.focus import Followed, focus_from
-from kubelite.runtime.snapshot import Snapshot
+from kubelite.runtime.snapshot import Snapshot, key_of
+from tests.conftest import run_kubelite
 from tests.controllers.helpers import at
 
 POD, RS, DEPLOY, NODE, SVC = (kinds.by_kind(k) for k in ("Pod", "ReplicaSet", "Deployment", "Node", "Service"))
@@ -124,6 +125,25 @@ def test_a_pod_without_an_owner_focuses_every_controller_of_its_namespace(api):
     assert _wanted(f, DEPLOY, "b") == {"web", "api"} and _wanted(f, DEPLOY, "a") == set()
 
 
+def test_with_what_a_pod_was_known_its_change_focuses_only_the_services_selecting_it(api):
+    pod = _pod_of(api, "a", "web")
+    snap = Snapshot(api)
+    snap.list("Pod")
+    rv = api.store.current_rv()
+    pod["metadata"]["labels"]["app"] = "api"  # it leaves web's Service for api's
+    api.update(pod)
+    changes = api.store.changes_since(rv)
+    f = focus_from(snap, changes, snap.refresh(changes))
+    assert _wanted(f, SVC, "a") == {"web", "api"}
+    rv = api.store.current_rv()
+    pod = api.get(POD, "a", pod["metadata"]["name"])
+    pod["metadata"]["annotations"] = {"touched": "yes"}
+    api.update(pod)
+    changes = api.store.changes_since(rv)
+    f = focus_from(snap, changes, snap.refresh(changes))
+    assert _wanted(f, SVC, "a") == {"api"} and _wanted(f, SVC, "b") == set()
+
+
 # -- when a pass is focused, whole, or not run at all ------------------------------------
 
 def test_the_first_pass_is_whole_then_nothing_changed_means_no_pass(api):
@@ -174,6 +194,88 @@ def test_a_scale_is_done_by_a_focused_pass_that_visits_one_deployment(api, monke
     assert len(pods) == 4 and all(p["status"]["phase"] == "Running" for p in pods)
 
 
+# -- the cache between passes --------------------------------------------------------------
+
+def _running(api, ns: str, app: str) -> int:
+    return sum(1 for p in api.list(POD, ns) if p["metadata"]["labels"].get("app") == app
+               and p["status"].get("phase") == "Running" and not p["metadata"].get("deletionTimestamp"))
+
+
+def _assert_cache_is_the_store(api, f: Followed) -> None:
+    """Everything the cache holds is what the store holds now: a copy, never memory of its own."""
+    assert f.cache is not None
+    fresh = Snapshot(api)
+    for kind in f.cache.loaded_kinds():  # objects created since the cache was loaded are listed last
+        assert {key_of(o): o for o in f.cache.list(kind)} == {key_of(o): o for o in fresh.list(kind)}, kind
+    from kubelite.controllers import scheduler
+
+    def nonzero(sums):
+        return {n: v for n, v in sums.items() if any(v.values())}
+
+    assert nonzero(f.cache.tally("Pod", scheduler.usage)) == nonzero(fresh.tally("Pod", scheduler.usage))
+
+
+def test_a_focused_pass_starts_from_the_last_passs_snapshot_and_sees_what_the_cli_changed(api):
+    f = _settled(api)
+    cache = f.cache
+    assert cache is not None and "Deployment" in list(cache.loaded_kinds())
+    r = run_kubelite(["scale", "deployment", "web", "-n", "a", "--replicas", "4"], state=api.store.root, now=at(0))
+    assert r.rc == 0, r.err
+    out = runner.Runner(api, followed=f).run()
+    assert [p.focused for p in out.passes] == [True] and not out.problems
+    assert f.cache is cache and cache.get("Deployment", "a", "web")["spec"]["replicas"] == 4
+    assert _running(api, "a", "web") == 4
+    _settled_again(api, f)
+    _assert_cache_is_the_store(api, f)
+
+
+def _settled_again(api, f: Followed) -> None:
+    for _ in range(8):
+        if not runner.Runner(api, followed=f).run().passes:
+            return
+    raise AssertionError("passes never settled")
+
+
+def test_a_file_edited_by_hand_is_adopted_by_a_whole_pass_with_a_fresh_cache(api):
+    f = _settled(api)
+    cache = f.cache
+    path = api.store.path_for(DEPLOY, "b", "api")
+    tmp = path.with_name("api.yaml.swp")
+    tmp.write_text(path.read_text().replace("replicas: 2", "replicas: 3"))
+    tmp.replace(path)  # as an editor saves: nothing is journaled until a pass adopts it
+    out = runner.Runner(api, followed=f).run()
+    assert [p.focused for p in out.passes] == [False]
+    assert any("edited by hand" in c.message for c in out.changes)
+    assert f.cache is not cache and f.cache.get("Deployment", "b", "api")["spec"]["replicas"] == 3
+    assert _running(api, "b", "api") == 3
+    _settled_again(api, f)
+    _assert_cache_is_the_store(api, f)
+
+
+def test_a_journal_gap_drops_the_cache_for_a_whole_pass(api):
+    f = _settled(api)
+    cache = f.cache
+    _scale(api, "a", "api", 3)
+    _scale(api, "b", "web", 3)
+    from kubelite.store.journal import Journal
+
+    Journal(api.store.root, keep=1).compact()  # the history since the last pass is gone
+    assert api.store.changes_since(f.rv) is None
+    out = runner.Runner(api, followed=f).run()
+    assert [p.focused for p in out.passes] == [False]
+    assert f.cache is not cache and _running(api, "a", "api") == 3 and _running(api, "b", "web") == 3
+
+
+def test_a_conflict_or_an_error_drops_the_cache(api):
+    f = _settled(api)
+    assert f.cache is not None
+    f.finished(runner.PassResult(1, conflicts=1), whole=False, snap=f.cache)
+    assert f.cache is None and f.plan(api.store, api.clock.now().timestamp())[0] == "full"
+    f = _settled(api)
+    f.finished(runner.PassResult(1, problems=[runner.Problem("x", "", "boom")]), whole=False, snap=f.cache)
+    assert f.cache is None
+
+
 # -- focused passes leave nothing undone -------------------------------------------------
 
 def _scale(api, ns, name, n):
@@ -220,14 +322,31 @@ def _stray_pod(api, ns, name, i):
                "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
 
 
-OPS = {"scale": _scale, "image": lambda api, ns, name, n: _image(api, ns, name, f"nginx:1.{n}"),
+def _scale_from_another_process(api, ns, name, n):
+    """As the CLI or a cron reconcile would: another Store, with its own caches and resourceVersion block."""
+    _scale(APIServer.open(api.store.root, Clock(parse_time(at(0))), create=False), ns, name, n)
+
+
+def _scale_by_hand(api, ns, name, n):
+    """As an editor saves a file: a new file renamed over the old one, nothing journaled."""
+    from kubelite.api import yamlemit
+
+    d = api.get(DEPLOY, ns, name)
+    d["spec"]["replicas"] = n
+    path = api.store.path_for(DEPLOY, ns, name)
+    tmp = path.with_name(f".{name}.yaml.swp")
+    tmp.write_text(yamlemit.dump(d))
+    tmp.replace(path)
+
+
+OPS = {"scale": _scale, "scale-elsewhere": _scale_from_another_process, "scale-by-hand": _scale_by_hand, "image": lambda api, ns, name, n: _image(api, ns, name, f"nginx:1.{n}"),
        "delete-pod": _delete_pod, "relabel-pod": _relabel_pod, "delete-rs": _delete_rs, "cordon": _cordon, "stray-pod": _stray_pod}
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.sampled_from(["a", "b"]), st.sampled_from(["web", "api"]),
                           st.integers(0, 4)), min_size=1, max_size=4))
-def test_after_focused_passes_a_whole_pass_finds_nothing_to_do(template, tmp_path_factory, ops):
+def test_after_focused_passes_their_cache_is_the_store_and_a_whole_pass_finds_nothing_to_do(template, tmp_path_factory, ops):
     import shutil
 
     root = tmp_path_factory.mktemp("prop") / "state"
@@ -243,5 +362,6 @@ def test_after_focused_passes_a_whole_pass_finds_nothing_to_do(template, tmp_pat
                 break
         else:
             pytest.fail("focused passes never settled")
+        _assert_cache_is_the_store(api, f)
     whole = runner.Runner(api).run_pass(1)
     assert (whole.writes, whole.problems) == (0, []), [c.line() for c in whole.changes]
