@@ -60,10 +60,10 @@ def api(template, tmp_path):
     return APIServer.open(root, Clock(parse_time(at(0))), create=False)
 
 
-def _settled(api) -> Followed:
+def _settled(api, f: Followed | None = None) -> Followed:
     """A long-running process's position, after its passes have settled (the copied files
     of the fixture are new to the store: the first passes adopt them)."""
-    f = Followed()
+    f = f or Followed()
     for _ in range(8):
         if not runner.Runner(api, followed=f).run().passes:
             return f
@@ -225,15 +225,8 @@ def test_a_focused_pass_starts_from_the_last_passs_snapshot_and_sees_what_the_cl
     assert [p.focused for p in out.passes] == [True] and not out.problems
     assert f.cache is cache and cache.get("Deployment", "a", "web")["spec"]["replicas"] == 4
     assert _running(api, "a", "web") == 4
-    _settled_again(api, f)
+    _settled(api, f)
     _assert_cache_is_the_store(api, f)
-
-
-def _settled_again(api, f: Followed) -> None:
-    for _ in range(8):
-        if not runner.Runner(api, followed=f).run().passes:
-            return
-    raise AssertionError("passes never settled")
 
 
 def test_a_file_edited_by_hand_is_adopted_by_a_whole_pass_with_a_fresh_cache(api):
@@ -248,7 +241,7 @@ def test_a_file_edited_by_hand_is_adopted_by_a_whole_pass_with_a_fresh_cache(api
     assert any("edited by hand" in c.message for c in out.changes)
     assert f.cache is not cache and f.cache.get("Deployment", "b", "api")["spec"]["replicas"] == 3
     assert _running(api, "b", "api") == 3
-    _settled_again(api, f)
+    _settled(api, f)
     _assert_cache_is_the_store(api, f)
 
 
