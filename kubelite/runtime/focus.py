@@ -150,7 +150,10 @@ class Followed:
     when it last ran whole, the earliest time a controller asked to be woken at, and the
     last pass's snapshot (its informer cache, see `cache`)."""
 
-    def __init__(self):
+    def __init__(self, freeze: bool = False):
+        # freeze: a process that keeps the cache for long (serve) moves it out of the cyclic
+        # collector's sight after each whole pass (gc.freeze), and back in before the next.
+        self.freeze = freeze
         self.rv: int | None = None
         self.full_at = 0.0  # time.monotonic() of the last whole pass
         self.focused_since_full = False

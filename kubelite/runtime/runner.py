@@ -245,6 +245,7 @@ class Runner:
             try:
                 commit.close()
             finally:
+                snap.focus = None  # the focus refers to the snapshot: no cycle outlives the pass
                 store.on_bad_file = previous
                 # A long-running process saves the parse cache (for the CLI's next command)
                 # after its whole passes only: a focused pass reads next to nothing through it.
@@ -401,10 +402,17 @@ class Runner:
             f.started(self.api.store)
             snap = Snapshot(self.api)
         r = self.run_pass(1, changes, snap, old, looked)
-        if how == "full":
-            gc.collect()  # a focused pass frees little; the collector runs on its own after run()
         out.passes.append(r)
         f.finished(r, how == "full", snap)
+        if how == "full":  # a focused pass frees little; the collector runs on its own after run()
+            if f.freeze:
+                gc.unfreeze()  # what the last whole pass froze: its cache is gone, its cycles may be garbage
+            gc.collect()
+            if f.freeze and f.cache is not None:
+                # The cache lives until the next whole pass: out of the cyclic collector's way,
+                # so the full collections that requests and focused passes set off, which stop
+                # every thread, do not scan it each time.
+                gc.freeze()
         if how == "full" and f.cache is not None:
             # What controllers derive from the snapshot and keep up to date as it changes
             # (a module's `warm`), computed now rather than in the next pass, which a

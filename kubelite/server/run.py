@@ -50,7 +50,7 @@ class ReconcileLoop:
         from kubelite.runtime.focus import Followed
 
         api = None
-        followed = Followed()
+        followed = Followed(freeze=True)
         while not self._stop.is_set():
             try:
                 if api is None:
@@ -64,10 +64,10 @@ class ReconcileLoop:
                 pass  # a cron or CLI reconcile is running: it does this pass's work (its writes are journaled)
             except KubeliteError as e:
                 print(f"error: reconcile: {e.message}", file=sys.stderr, flush=True)
-                api, followed = None, Followed()
+                api, followed = None, Followed(freeze=True)
             except Exception as e:  # one failure never stops the server; the next pass retries
                 print(f"error: reconcile: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
-                api, followed = None, Followed()
+                api, followed = None, Followed(freeze=True)
             self._wait(api)
 
     def _wait(self, api) -> None:

@@ -269,6 +269,20 @@ def test_a_conflict_or_an_error_drops_the_cache(api):
     assert f.cache is None
 
 
+def test_a_long_running_process_freezes_its_cache_out_of_the_collectors_sight_and_no_focus_outlives_a_pass(api):
+    import gc
+
+    frozen = gc.get_freeze_count()
+    try:
+        f = _settled(api, Followed(freeze=True))
+        assert gc.get_freeze_count() > frozen and f.cache is not None and f.cache.focus is None
+        _scale(api, "a", "web", 3)
+        assert [p.focused for p in runner.Runner(api, followed=f).run().passes] == [True]
+        assert f.cache.focus is None  # a focus refers to its snapshot: the cache would be a cycle
+    finally:
+        gc.unfreeze()
+
+
 # -- focused passes leave nothing undone -------------------------------------------------
 
 def _scale(api, ns, name, n):
