@@ -109,12 +109,14 @@ def test_concurrent_writes_over_http_are_each_on_disk_when_acknowledged_and_conf
         assert on_disk.get(CM, "default", m["name"])["metadata"]["resourceVersion"] == m["resourceVersion"]
     rvs = [int(obj["metadata"]["resourceVersion"]) for _, obj in created]
     assert len(set(rvs)) == len(rvs)
-    # eight patches carrying the same resourceVersion: one wins, the others conflict
+    # eight patches carrying the same resourceVersion: one wins, the others conflict. Each
+    # changes the object: a patch that changes nothing keeps the resourceVersion (as
+    # upstream), so the one after it would rightly succeed too.
     base = created[0][1]["metadata"]
-    patch = {"metadata": {"resourceVersion": base["resourceVersion"]}, "data": {"a": "2"}}
+    patch = {"metadata": {"resourceVersion": base["resourceVersion"]}}
 
     def race(i):
-        return s.request("PATCH", f"{path}/{base['name']}", dict(patch, data={"a": str(i)}), ctype="application/merge-patch+json")
+        return s.request("PATCH", f"{path}/{base['name']}", dict(patch, data={"a": f"patched-{i}"}), ctype="application/merge-patch+json")
 
     with ThreadPoolExecutor(8) as pool:
         codes = sorted(code for code, _ in pool.map(race, range(8)))
