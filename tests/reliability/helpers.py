@@ -75,13 +75,14 @@ def storage_documents(volumes: int, claims: int, namespace: str = "bench-0") -> 
     return out
 
 
-def build_store(state: Path, cache: Path, deployments: int = 200, nodes: int = 20, volumes: int = 40, claims: int = 60) -> dict:
+def build_store(state: Path, cache: Path, deployments: int = 200, nodes: int = 20, volumes: int = 40, claims: int = 60,
+                namespaces: int = 10, timeout: float = 300) -> dict:
     """apply bench/workload.py's documents (+ volumes and claims), then reconcile until stable."""
     env = env_for(state, cache)
-    docs = list(documents(deployments, nodes)) + storage_documents(volumes, claims)
-    r = run(["apply", "-f", "-"], env, stdin=stream(docs))
+    docs = list(documents(deployments, nodes, namespaces=namespaces)) + storage_documents(volumes, claims)
+    r = run(["apply", "-f", "-"], env, stdin=stream(docs), timeout=timeout)
     assert r.rc == 0, r.err
-    r = run(["reconcile", "--until-stable", "--max-passes", "60", "-q"], env)
+    r = run(["reconcile", "--until-stable", "--max-passes", "60", "-q"], env, timeout=timeout)
     assert r.rc == 0, r.err
     return env
 
@@ -314,7 +315,7 @@ def converged_problems(s: Scan, expect_all_running: bool = True) -> list[str]:
     return problems
 
 
-def doctor_findings(env: dict, *args: str) -> list[dict]:
-    r = run(["doctor", "-o", "json", *args], env)
+def doctor_findings(env: dict, *args: str, timeout: float = 300) -> list[dict]:
+    r = run(["doctor", "-o", "json", *args], env, timeout=timeout)
     assert r.rc in (0, 1), r.err
     return json.loads(r.out)["problems"]
