@@ -94,6 +94,10 @@ def main() -> int:
             r = h.run(["reconcile", "--until-stable", "--max-passes", "60", "-q"], h.env_for(template, tcache), timeout=a.timeout)
             assert r.rc == 0, r.err
         else:
+            if w.nodes > 256:  # the default cluster CIDR, 10.244.0.0/16, has 256 node /24s
+                r = h.run(["-n", "kube-system", "patch", "configmap", "kubelite-config", "--type", "merge",
+                           "-p", '{"data":{"cluster-cidr":"10.128.0.0/14"}}'], h.env_for(template, tcache))
+                assert r.rc == 0, r.err
             h.build_store(template, tcache, w.deployments, w.nodes, namespaces=w.namespaces, timeout=a.timeout)
             say(f"built and converged the store in {time.perf_counter() - t0:.1f} s")
         t0 = time.perf_counter()

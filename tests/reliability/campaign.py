@@ -25,6 +25,7 @@ import select
 import signal
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -109,20 +110,24 @@ class Crash:
         """Start the command, sleep a random moment, SIGKILL it if still running. True if it was killed."""
         self.attempts += 1
         moment = self.moment(args[0])
-        t0 = time.perf_counter()
-        p = subprocess.Popen([KUBELITE] + args, env=self.env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(moment)
-        if p.poll() is None:
-            p.send_signal(signal.SIGKILL)
-        _, err = p.communicate()
+        with tempfile.TemporaryFile() as err_file:  # not a pipe: a full pipe would stall the command
+            t0 = time.perf_counter()
+            p = subprocess.Popen([KUBELITE] + args, env=self.env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=err_file)
+            try:
+                p.wait(moment)
+            except subprocess.TimeoutExpired:
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+            took = time.perf_counter() - t0
+            err_file.seek(0)
+            err = err_file.read()
         if p.returncode == -signal.SIGKILL:
             self.kills += 1
             self._kill_started = t0
             self.say(f"kill {self.kills}: SIGKILL `kubelite {' '.join(args[:3])}` at {moment:.2f} s")
             return True
-        assert p.returncode == 0, f"kubelite {' '.join(args)} exited {p.returncode}: {err.decode()}"
-        took = time.perf_counter() - t0
+        assert p.returncode == 0, f"kubelite {' '.join(args)} exited {p.returncode}: {err.decode()[-2000:]}"
         self.say(f"  (`kubelite {' '.join(args[:3])}` finished by itself in {took:.2f} s, before its moment {moment:.2f} s)")
         if self.adapt:
             self.window[args[0]] = min(self.window.get(args[0], 1.5), took)

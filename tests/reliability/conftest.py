@@ -17,6 +17,7 @@ HEAVY = {
     "tests/reliability/test_crash.py::test_sigkill_delete": 26,
     "tests/reliability/test_crash.py::test_sigkill_reconcile": 36,
     "tests/reliability/test_crash.py::test_sigkill_apply": 32,
+    "tests/reliability/test_crash.py::test_sigkill_serve_while_clients_write_loses_no_acknowledged_write": 30,
     "tests/reliability/test_concurrency.py::test_concurrent_writers_and_two_reconcile_loops": 17,
 }
 
