@@ -21,7 +21,6 @@ import http.client
 import json
 import os
 import random
-import select
 import signal
 import ssl
 import subprocess
@@ -228,8 +227,10 @@ def deployments(c: Crash, n: int, image_changes: int) -> list[dict]:
 def kill_reconcile(c: Crash, kills: int, converge_every: int) -> None:
     extra_pv = 0
     while c.kills < kills:
-        # Give the next reconcile work: scale and roll some Deployments, add a volume to bind.
-        docs = deployments(c, 3, 1 if extra_pv % 4 == 0 else 0)
+        # Give the next reconcile work: scale and roll some Deployments (3 of 200, more in a
+        # bigger store, so its writes last long enough to be killed), add a volume to bind.
+        n = max(3, c.workload.deployments // 70)
+        docs = deployments(c, n, max(1, n // 10) if extra_pv % 4 == 0 else 0)
         docs += [d for d in h.storage_documents(41 + extra_pv, 0) if d["metadata"]["name"] == f"pv-{40 + extra_pv:03d}"]
         extra_pv += 1
         c.run(["apply", "-f", "-"], h.stream(docs))
@@ -302,12 +303,16 @@ class Server:
         self.proc = subprocess.Popen([KUBELITE, "serve", "--port", "0", "--kubeconfig", str(kubeconfig),
                                       "--reconcile-interval", interval], env=c.env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        watchdog = threading.Timer(c.timeout, os.killpg, (self.proc.pid, signal.SIGKILL))  # a serve that never starts
+        watchdog.start()
         try:
-            line = _first_line(self.proc, c.timeout)  # the one line serve prints when ready
+            line = self.proc.stdout.readline().decode()  # the one line serve prints when ready
             assert line.startswith("kubelite serving https://"), f"serve did not start: {line!r}"
         except BaseException:
             self.stop(signal.SIGKILL)
             raise
+        finally:
+            watchdog.cancel()
         self.url = line.split()[2].rstrip(";")
         self.state = c.state
 
@@ -333,19 +338,6 @@ class Server:
     def headers(self, ctype: str = "application/json") -> dict:
         token = (self.state / "pki" / "admin.token").read_text().strip()
         return {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": ctype}
-
-
-def _first_line(proc: subprocess.Popen, timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    line = b""
-    while time.monotonic() < deadline and not line.endswith(b"\n"):
-        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-        if ready:
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            line += chunk
-    return line.decode("utf-8", "replace")
 
 
 def _live_scan(state: Path) -> h.Scan:
