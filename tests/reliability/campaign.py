@@ -398,12 +398,10 @@ def kill_serve(c: Crash, kills: int, interval: str = "1s", converge_timeout: flo
                    if o["metadata"]["name"].startswith("app-"))[: max(20, w.deployments // 20)]
     acked: dict = {("deployments",) + n: (s.objects[("deployments",) + n].get("spec") or {}).get("replicas", 1) for n in names}
     counter = iter(range(1, 10**9)).__next__
-    cm_values: set = set()
 
     def configmap(i: int):
         ns, name = "bench-4", f"serve-crash-{i % 40:02d}"
         body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}, "data": {"v": str(i)}}
-        cm_values.add(str(i))
         return (("configmaps", ns, name), str(i), "PATCH", f"/api/v1/namespaces/{ns}/configmaps/{name}?fieldManager=crash&force=true",
                 body, "application/apply-patch+yaml")
 
