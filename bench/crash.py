@@ -14,10 +14,12 @@ for leftover temporary files; for serve also that no acknowledged write is lost 
 serve converges the store by itself.
 
 The store built is the benchmark's workload (bench/workload.py; 10 namespaces up to 10,000
-pods, one per 1,000 pods beyond, as `bench/run.py --scale 100k`; past 256 nodes the workload widens the
-cluster CIDR) plus the CI campaign's 40 volumes and 60 claims; a --store (e.g. one bench/run.py --keep built) is never written: it is cloned with hard links (kubelite replaces files by rename, so
-a clone does not share writes), and the clone is checked unchanged at the end. Prints the seed,
-each kill (command, moment, what was checked, seconds), and a summary; exits 1 on any damage.
+pods, one per 1,000 pods beyond, as `bench/run.py --scale 100k`; past 256 nodes the workload
+widens the cluster CIDR) plus the CI campaign's 40 volumes and 60 claims. A --store (e.g. one
+`bench/run.py --keep` built) is never written: it is cloned with hard links (kubelite replaces
+files by rename, so a clone does not share writes), and the clone is checked unchanged at the
+end. Prints the seed, each kill (command, moment, what was checked, seconds), and a summary;
+exits 1 on any damage.
 Not a test: CI runs the same campaign at 2,000 pods.
 """
 from __future__ import annotations
