@@ -20,6 +20,7 @@ widens the cluster CIDR) plus the CI campaign's 40 volumes and 60 claims. A --st
 files by rename, so a clone does not share writes), and the clone is checked unchanged at the
 end. Prints the seed, each kill (command, moment, what was checked, seconds), and a summary;
 exits 1 on any damage.
+
 Not a test: CI runs the same campaign at 2,000 pods.
 """
 from __future__ import annotations
