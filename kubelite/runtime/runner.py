@@ -78,6 +78,10 @@ class PassResult:
     conflicts: int = 0
     seconds: float = 0.0
     due: tuple[float, str] | None = None  # the earliest requeue_after of the pass: (epoch seconds, why)
+    # The same, apart for controllers that declare FOCUSED (a focused pass visits only some of
+    # their objects) and the others (they look at everything in every pass): runtime/focus.py
+    due_focused: float | None = None
+    due_rest: float | None = None
     began: dict | None = None  # what the pass started from (runtime/quiet.py)
     at: float = 0.0  # the clock's time of the pass, as epoch seconds
     focused: bool = False  # a focused pass (runtime/focus.py): only what changed was visited
@@ -332,8 +336,14 @@ class Runner:
         result.problems += ctx.problems
         result.writes += ctx.writes
         result.conflicts += ctx.conflicts
-        if ctx.due is not None and (result.due is None or ctx.due[0] < result.due[0]):
-            result.due = ctx.due
+        if ctx.due is not None:
+            if result.due is None or ctx.due[0] < result.due[0]:
+                result.due = ctx.due
+            if getattr(module, "FOCUSED", False):
+                if result.due_focused is None or ctx.due[0] < result.due_focused:
+                    result.due_focused = ctx.due[0]
+            elif result.due_rest is None or ctx.due[0] < result.due_rest:
+                result.due_rest = ctx.due[0]
 
     def run(self, until_stable: bool = False, max_passes: int = 20) -> RunResult:
         out = RunResult()

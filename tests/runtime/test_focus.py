@@ -2,6 +2,7 @@
 nothing a whole pass would still do."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -175,6 +176,25 @@ def test_a_change_makes_the_next_pass_focused_and_a_time_come_or_a_resync_makes_
     assert f.plan(api.store, now)[0] == "full"
     f.full_at = time.monotonic()
     f.clean = False  # a conflict or a problem in the last pass
+    assert f.plan(api.store, now)[0] == "full"
+
+
+def test_a_heartbeat_coming_due_is_served_by_a_focused_pass_on_the_cache_and_a_focused_controllers_time_by_a_whole_one(api):
+    f = _settled(api)
+    assert f.due_rest is not None  # the nodes' kubelets renew their Leases on the clock
+    lease = api.get(kinds.by_kind("Lease"), "kube-node-lease", "n1")
+    cache = f.cache
+    api.clock.fixed = dt.datetime.fromtimestamp(f.due_rest, dt.timezone.utc) + dt.timedelta(seconds=1)
+    now = api.clock.now().timestamp()
+    assert f.plan(api.store, now) == ("focus", [])  # nothing changed, a time came: no reload
+    r = runner.Runner(api, followed=f).run()
+    assert [p.focused for p in r.passes] == [True]
+    renewed = api.get(kinds.by_kind("Lease"), "kube-node-lease", "n1")
+    assert renewed["spec"]["renewTime"] != lease["spec"]["renewTime"]
+    assert f.cache is cache  # the informer cache was kept, brought up to date
+    _assert_cache_is_the_store(api, f)
+    assert f.due_rest > now  # the next heartbeat, not the one just served
+    f.due = now - 1  # a FOCUSED controller's wait (a back-off, minReadySeconds) has come
     assert f.plan(api.store, now)[0] == "full"
 
 
