@@ -362,6 +362,7 @@ class Writer(threading.Thread):
         self.in_flight: tuple[str, object] | None = None
         self.done = threading.Event()
         self.sent = self.refused = 0
+        self.refusals: list[str] = []  # "METHOD path: status body", for the failure's message
 
     def run(self) -> None:
         try:
@@ -371,12 +372,13 @@ class Writer(threading.Thread):
                 self.in_flight = (key, value)
                 conn.request(method, path, body=json.dumps(body).encode(), headers=self.server.headers(ctype))
                 r = conn.getresponse()
-                r.read()
+                answer = r.read()
                 self.sent += 1
                 if 200 <= r.status < 300:
                     self.acked[key] = value
                 else:
                     self.refused += 1
+                    self.refusals.append(f"{method} {path}: {r.status} {answer[:300].decode('utf-8', 'replace')}")
                 self.in_flight = None
         except (OSError, http.client.HTTPException):
             return  # the server was killed: whatever was in flight stays in self.in_flight
@@ -437,7 +439,7 @@ def kill_serve(c: Crash, kills: int, interval: str = "1s", converge_timeout: flo
         refused = sum(t.refused for t in writers)
         c.say(f"kill {c.kills}: SIGKILL `kubelite serve` (controllers every {interval}) at {moment:.2f} s, "
               f"after {sent} client writes ({refused} refused)")
-        assert refused == 0, f"serve refused {refused} of the clients' writes"
+        assert refused == 0, f"serve refused {refused} of the clients' writes: " + "; ".join(x for t in writers for x in t.refusals[:3])
         s = c.after_kill()
         in_flight = {t.in_flight for t in writers if t.in_flight}
         for key, want in acked.items():
