@@ -360,7 +360,8 @@ def revision_key(rev: dict) -> tuple:
 
 # -- events recorded once per occurrence --------------------------------------------------
 
-def event_once(ctx, obj: dict, etype: str, reason: str, message: str, since: Any = None) -> bool:
+def event_once(ctx, obj: dict, etype: str, reason: str, message: str, since: Any = None,
+               component: str | None = None) -> bool:
     """Record an Event unless the same one (same object, type, reason and message) is already
     stored, or, with `since` (a datetime), was already seen at or after `since`.
 
@@ -382,7 +383,7 @@ def event_once(ctx, obj: dict, etype: str, reason: str, message: str, since: Any
                 return False
         except ValueError:
             pass
-    ctx.event(obj, etype, reason, message)
+    ctx.event(obj, etype, reason, message, component=component)
     return True
 
 

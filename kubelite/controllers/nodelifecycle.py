@@ -16,11 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 
-from kubelite.api import kinds
 from kubelite.api.fastcopy import clone
 from kubelite.clock import parse_time
 from kubelite.controllers import _common as c
-from kubelite.runtime import events
 
 GRACE = 40  # node-monitor-grace-period
 CLUSTER_CIDR = ipaddress.ip_network("10.244.0.0/16")
@@ -86,17 +84,9 @@ def _assign_cidrs(ctx, nodes: list[dict]) -> None:
                 if ctx.update(updated) is not None:
                     ctx.change(n, f"assigned podCIDR {net}")
                 break
-        else:  # the cluster CIDR is used up: upstream's range allocator says so on the Node
-            _cidr_not_available(ctx, n)
-
-
-def _cidr_not_available(ctx, node: dict) -> None:
-    """Upstream's event (RecordNodeStatusChange, from the cidrAllocator), once per node: a
-    retry each pass would bump its count, and a pass with nothing new must write nothing."""
-    name = node["metadata"]["name"]
-    message = f"Node {name} status is now: CIDRNotAvailable"
-    if ctx.api.store.try_get(kinds.by_kind("Event"), "default", events.event_name(node, "Normal", "CIDRNotAvailable", message)) is None:
-        ctx.event(node, "Normal", "CIDRNotAvailable", message, component="cidrAllocator")
+        else:  # the cluster CIDR is used up: upstream's range allocator says so on the Node, once
+            c.event_once(ctx, n, "Normal", "CIDRNotAvailable", f"Node {n['metadata']['name']} status is now: CIDRNotAvailable",
+                         component="cidrAllocator")
 
 
 def _set_taints(node: dict, want: list[dict]) -> list[dict]:
