@@ -319,7 +319,8 @@ class Runner:
         """One controller, isolated: its failure is reported and the pass goes on."""
         ctx = PassContext(self.api, snap, name)
         module = importlib.import_module(_MODULES[name])
-        if getattr(module, "FOCUSED", False):
+        focused = getattr(module, "FOCUSED", False)
+        if focused:
             ctx.focus = snap.focus
         try:
             module.sync(ctx)
@@ -339,7 +340,7 @@ class Runner:
         if ctx.due is not None:
             if result.due is None or ctx.due[0] < result.due[0]:
                 result.due = ctx.due
-            if getattr(module, "FOCUSED", False):
+            if focused:
                 if result.due_focused is None or ctx.due[0] < result.due_focused:
                     result.due_focused = ctx.due[0]
             elif result.due_rest is None or ctx.due[0] < result.due_rest:
